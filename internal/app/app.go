@@ -1,0 +1,83 @@
+// Package app assembles Tessera: it opens and migrates the database and
+// builds the services, the same way for the server, the command line and
+// the tests.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"tessera/internal/jobs"
+	"tessera/internal/people"
+	"tessera/internal/store"
+	"tessera/internal/ticket"
+)
+
+// App is an assembled Tessera.
+type App struct {
+	DB      *store.DB
+	People  *people.Service
+	Tickets *ticket.Service
+	Queue   *jobs.Queue
+	Log     *slog.Logger
+}
+
+// Options configure an App.
+type Options struct {
+	DatabaseURL string
+	// Migrate applies pending migrations on open.
+	Migrate bool
+	// Work starts the background job workers (servers only).
+	Work bool
+	// CloseSolvedAfter closes solved tickets after this long (default 4 days).
+	CloseSolvedAfter time.Duration
+	Limits           ticket.AttachmentLimits
+	Log              *slog.Logger
+}
+
+// Open opens the database and builds the services.
+func Open(ctx context.Context, o Options) (*App, error) {
+	db, err := store.Open(ctx, o.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	a, err := New(ctx, db, o)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// New builds the services on an open database.
+func New(ctx context.Context, db *store.DB, o Options) (*App, error) {
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	if o.CloseSolvedAfter == 0 {
+		o.CloseSolvedAfter = 4 * 24 * time.Hour
+	}
+	if o.Migrate {
+		if err := db.Migrate(ctx); err != nil {
+			return nil, err
+		}
+		if err := jobs.Migrate(ctx, db); err != nil {
+			return nil, err
+		}
+	}
+	a := &App{DB: db, People: &people.Service{DB: db}, Log: o.Log}
+	a.Tickets = &ticket.Service{DB: db, Limits: o.Limits}
+	workers, periodic := jobs.Standard(db, a.Tickets, o.CloseSolvedAfter, o.Log)
+	q, err := jobs.New(db, jobs.Options{Work: o.Work, Workers: workers, Periodic: periodic, Logger: o.Log})
+	if err != nil {
+		return nil, fmt.Errorf("assemble: %w", err)
+	}
+	a.Queue = q
+	a.Tickets.FollowUp = jobs.FollowUp{Queue: q}
+	return a, nil
+}
+
+// Close closes the database.
+func (a *App) Close() error { return a.DB.Close() }

@@ -1,0 +1,150 @@
+// Package jobs runs durable background work on River, on both engines:
+// jobs are enqueued in the same transaction as the change that causes them,
+// retried with backoff, and worked once however many servers run; periodic
+// schedules run on the elected leader only.
+//
+// River's client is generic over the engine's transaction type (*sql.Tx on
+// SQLite, pgx.Tx on PostgreSQL); Queue hides that behind store.Tx.
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+
+	"tessera/internal/store"
+)
+
+// Migrate applies River's own schema.
+func Migrate(ctx context.Context, db *store.DB) error {
+	var err error
+	if db.Engine == store.SQLite {
+		var m *rivermigrate.Migrator[*sql.Tx]
+		if m, err = rivermigrate.New(riversqlite.New(db.SQLDB()), nil); err == nil {
+			_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+		}
+	} else {
+		var m *rivermigrate.Migrator[pgx.Tx]
+		if m, err = rivermigrate.New(riverpgxv5.New(db.PgxPool()), nil); err == nil {
+			_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("migrate jobs: %w", err)
+	}
+	return nil
+}
+
+// Queue inserts jobs and, when started, works them.
+type Queue struct {
+	engine store.Engine
+	lite   *river.Client[*sql.Tx]
+	pg     *river.Client[pgx.Tx]
+}
+
+// Options configure a Queue.
+type Options struct {
+	// Work makes the queue work jobs (servers); without it the queue only
+	// inserts (command-line tools).
+	Work     bool
+	Workers  *river.Workers
+	Periodic []*river.PeriodicJob
+	Logger   *slog.Logger
+	// MaxWorkers bounds concurrent jobs per server.
+	MaxWorkers int
+}
+
+// New builds a queue on db.
+func New(db *store.DB, o Options) (*Queue, error) {
+	cfg := &river.Config{
+		Logger:                      o.Logger,
+		MaxAttempts:                 10,
+		JobTimeout:                  time.Minute,
+		CompletedJobRetentionPeriod: 24 * time.Hour,
+		SkipUnknownJobCheck:         !o.Work,
+	}
+	if o.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Work {
+		mw := o.MaxWorkers
+		if mw <= 0 {
+			mw = 4
+		}
+		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: mw}}
+		cfg.Workers = o.Workers
+		cfg.PeriodicJobs = o.Periodic
+	}
+	q := &Queue{engine: db.Engine}
+	var err error
+	if db.Engine == store.SQLite {
+		// SQLite has no LISTEN; River polls. Once a second is soon enough for
+		// notifications and cheap on a single writer.
+		cfg.FetchPollInterval = time.Second
+		cfg.PollOnly = true
+		q.lite, err = river.NewClient(riversqlite.New(db.SQLDB()), cfg)
+	} else {
+		q.pg, err = river.NewClient(riverpgxv5.New(db.PgxPool()), cfg)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("job queue: %w", err)
+	}
+	return q, nil
+}
+
+// Start begins working jobs until ctx ends or Stop is called.
+func (q *Queue) Start(ctx context.Context) error {
+	if q.lite != nil {
+		return q.lite.Start(ctx)
+	}
+	return q.pg.Start(ctx)
+}
+
+// Stop lets running jobs finish (until ctx ends) and stops.
+func (q *Queue) Stop(ctx context.Context) error {
+	var err error
+	if q.lite != nil {
+		err = q.lite.Stop(ctx)
+	} else {
+		err = q.pg.Stop(ctx)
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return nil
+	}
+	return err
+}
+
+// InsertTx enqueues a job inside tx: it exists if and only if tx commits.
+func (q *Queue) InsertTx(ctx context.Context, tx *store.Tx, args river.JobArgs, opts *river.InsertOpts) error {
+	var err error
+	if tx.Engine == store.SQLite {
+		_, err = q.lite.InsertTx(ctx, tx.SQLTx(), args, opts)
+	} else {
+		_, err = q.pg.InsertTx(ctx, tx.PgxTx(), args, opts)
+	}
+	if err != nil {
+		return fmt.Errorf("enqueue %s: %w", args.Kind(), err)
+	}
+	return nil
+}
+
+// Subscribe reports finished jobs (tests and operations).
+func (q *Queue) Subscribe(kinds ...river.EventKind) (<-chan *river.Event, func()) {
+	if q.lite != nil {
+		return q.lite.Subscribe(kinds...)
+	}
+	return q.pg.Subscribe(kinds...)
+}
+
+// JobState returns the state of the jobs of one kind, for health checks.
+type JobState = rivertype.JobState

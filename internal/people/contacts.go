@@ -1,0 +1,520 @@
+package people
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"tessera/internal/auth"
+	"tessera/internal/store"
+	"tessera/internal/validation"
+)
+
+// TeamInput creates or changes a team.
+type TeamInput struct {
+	Name        *string  `json:"name"`
+	Description *string  `json:"description"`
+	Tier        *int     `json:"tier"`
+	AgentIDs    *[]int64 `json:"agent_ids"`
+}
+
+// CreateTeam adds a team (admins only).
+func (s *Service) CreateTeam(ctx context.Context, actor auth.Actor, in TeamInput) (Team, error) {
+	if !actor.IsAdmin() {
+		return Team{}, auth.Forbidden("only admins manage teams")
+	}
+	name := strings.TrimSpace(deref(in.Name))
+	var c validation.Collector
+	if name == "" || len(name) > 100 {
+		c.Add("name", "must be 1 to 100 characters")
+	}
+	if in.Tier != nil && (*in.Tier < 1 || *in.Tier > 9) {
+		c.Add("tier", "must be between 1 and 9")
+	}
+	if err := c.Err(); err != nil {
+		return Team{}, err
+	}
+	var id int64
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO teams (name, description, tier, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+			name, deref(in.Description), or(in.Tier, 1), store.Now()).Scan(&id)
+		if errors.Is(err, store.ErrConflict) {
+			return validation.Field("name", "a team with this name already exists")
+		}
+		if err != nil {
+			return fmt.Errorf("insert team: %w", err)
+		}
+		if in.AgentIDs != nil {
+			for _, a := range *in.AgentIDs {
+				if _, err := tx.Exec(ctx, `INSERT INTO team_members (team_id, agent_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, id, a); err != nil {
+					if errors.Is(err, store.ErrReference) {
+						return validation.Field("agent_ids", "agent %d does not exist", a)
+					}
+					return fmt.Errorf("add member: %w", err)
+				}
+			}
+		}
+		return audit(ctx, tx, actor, "team.create", fmt.Sprintf("team:%d", id), name)
+	})
+	if err != nil {
+		return Team{}, err
+	}
+	return s.GetTeam(ctx, id)
+}
+
+// GetTeam returns a team with its members.
+func (s *Service) GetTeam(ctx context.Context, id int64) (Team, error) {
+	var t Team
+	err := s.DB.Read().QueryRow(ctx, `SELECT id, name, description, tier, created_at FROM teams WHERE id = $1`, id).
+		Scan(&t.ID, &t.Name, &t.Description, &t.Tier, &t.CreatedAt)
+	if err != nil {
+		return Team{}, fmt.Errorf("get team %d: %w", id, err)
+	}
+	t.AgentIDs, err = int64s(ctx, s.DB.Read(), `SELECT agent_id FROM team_members WHERE team_id = $1 ORDER BY agent_id`, id)
+	return t, err
+}
+
+// ListTeams returns every team by tier and name.
+func (s *Service) ListTeams(ctx context.Context) ([]Team, error) {
+	rows, err := s.DB.Read().Query(ctx, `SELECT id FROM teams ORDER BY tier, name`)
+	if err != nil {
+		return nil, fmt.Errorf("list teams: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, fmt.Errorf("list teams: %w", err)
+	}
+	out := make([]Team, 0, len(ids))
+	for _, id := range ids {
+		t, err := s.GetTeam(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// OrganizationInput creates or changes an organization.
+type OrganizationInput struct {
+	Name    *string   `json:"name"`
+	Domains *[]string `json:"domains"`
+	Notes   *string   `json:"notes"`
+}
+
+// CreateOrganization adds an organization (admins and agents).
+func (s *Service) CreateOrganization(ctx context.Context, actor auth.Actor, in OrganizationInput) (Organization, error) {
+	if !actor.CanEditTickets() {
+		return Organization{}, auth.Forbidden("light agents cannot manage organizations")
+	}
+	name := strings.TrimSpace(deref(in.Name))
+	var c validation.Collector
+	if name == "" || len(name) > 200 {
+		c.Add("name", "must be 1 to 200 characters")
+	}
+	var domains []string
+	for _, d := range deref(in.Domains) {
+		d = strings.ToLower(strings.TrimSpace(d))
+		if d == "" || strings.ContainsAny(d, " @/") || !strings.Contains(d, ".") {
+			c.Add("domains", "%q is not a domain name", d)
+			continue
+		}
+		domains = append(domains, d)
+	}
+	if err := c.Err(); err != nil {
+		return Organization{}, err
+	}
+	now := store.Now()
+	var id int64
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO organizations (name, domains, notes, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) RETURNING id`,
+			name, strings.Join(domains, " "), deref(in.Notes), now).Scan(&id)
+		if errors.Is(err, store.ErrConflict) {
+			return validation.Field("name", "an organization with this name already exists")
+		}
+		if err != nil {
+			return fmt.Errorf("insert organization: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return Organization{}, err
+	}
+	return s.GetOrganization(ctx, id)
+}
+
+// GetOrganization returns one organization.
+func (s *Service) GetOrganization(ctx context.Context, id int64) (Organization, error) {
+	return scanOrg(s.DB.Read().QueryRow(ctx, `SELECT id, name, domains, notes, created_at, updated_at FROM organizations WHERE id = $1`, id))
+}
+
+func scanOrg(r store.Row) (Organization, error) {
+	var o Organization
+	var domains string
+	if err := r.Scan(&o.ID, &o.Name, &domains, &o.Notes, &o.CreatedAt, &o.UpdatedAt); err != nil {
+		return Organization{}, fmt.Errorf("organization: %w", err)
+	}
+	o.Domains = strings.Fields(domains)
+	if o.Domains == nil {
+		o.Domains = []string{}
+	}
+	return o, nil
+}
+
+// ListOrganizations returns organizations by id after the cursor.
+func (s *Service) ListOrganizations(ctx context.Context, afterID int64, limit int) ([]Organization, error) {
+	rows, err := s.DB.Read().Query(ctx, `SELECT id, name, domains, notes, created_at, updated_at FROM organizations WHERE id > $1 ORDER BY id LIMIT $2`, afterID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list organizations: %w", err)
+	}
+	defer rows.Close()
+	out := []Organization{}
+	for rows.Next() {
+		o, err := scanOrg(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// ContactInput creates or changes a contact.
+type ContactInput struct {
+	Name           *string   `json:"name"`
+	Email          *string   `json:"email"`
+	Emails         *[]string `json:"emails"`
+	Phones         *[]string `json:"phones"`
+	OrganizationID *int64    `json:"organization_id"`
+	Tier           *string   `json:"tier"`
+	Language       *string   `json:"language"`
+	TimeZone       *string   `json:"time_zone"`
+	Notes          *string   `json:"notes"`
+}
+
+// CreateContact adds a customer with one or more identities.
+func (s *Service) CreateContact(ctx context.Context, actor auth.Actor, in ContactInput) (Contact, error) {
+	if !actor.CanEditTickets() {
+		return Contact{}, auth.Forbidden("light agents cannot manage contacts")
+	}
+	var c validation.Collector
+	name := strings.TrimSpace(deref(in.Name))
+	if len(name) > 200 {
+		c.Add("name", "must be at most 200 characters")
+	}
+	var ids []Identity
+	emails := deref(in.Emails)
+	if in.Email != nil {
+		emails = append([]string{*in.Email}, emails...)
+	}
+	for i, e := range emails {
+		n, ok := NormalizeEmail(e)
+		if !ok {
+			c.Add("emails", "%q is not an email address", e)
+			continue
+		}
+		ids = append(ids, Identity{Kind: "email", Value: n, Primary: i == 0})
+	}
+	for _, p := range deref(in.Phones) {
+		n := normalizePhone(p)
+		if n == "" {
+			c.Add("phones", "%q is not a phone number", p)
+			continue
+		}
+		ids = append(ids, Identity{Kind: "phone", Value: n, Primary: len(ids) == 0})
+	}
+	if len(ids) == 0 && c.Err() == nil {
+		c.Add("email", "a contact needs at least one email address or phone number")
+	}
+	if in.Language != nil && *in.Language != "" && !validLanguage(*in.Language) {
+		c.Add("language", "must be one of %s", strings.Join(Languages, ", "))
+	}
+	if err := c.Err(); err != nil {
+		return Contact{}, err
+	}
+	if name == "" {
+		name = strings.Split(ids[0].Value, "@")[0]
+	}
+	var id int64
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		orgID := in.OrganizationID
+		if orgID == nil && ids[0].Kind == "email" {
+			orgID = orgForDomain(ctx, tx, ids[0].Value)
+		}
+		now := store.Now()
+		err := tx.QueryRow(ctx, `INSERT INTO contacts (name, organization_id, tier, language, time_zone, notes, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`,
+			name, orgID, deref(in.Tier), deref(in.Language), deref(in.TimeZone), deref(in.Notes), now).Scan(&id)
+		if errors.Is(err, store.ErrReference) {
+			return validation.Field("organization_id", "organization does not exist")
+		}
+		if err != nil {
+			return fmt.Errorf("insert contact: %w", err)
+		}
+		for _, ident := range ids {
+			_, err := tx.Exec(ctx, `INSERT INTO contact_identities (contact_id, kind, value, is_primary, created_at) VALUES ($1, $2, $3, $4, $5)`,
+				id, ident.Kind, ident.Value, ident.Primary, now)
+			if errors.Is(err, store.ErrConflict) {
+				return validation.Field("emails", "%s already belongs to another contact", ident.Value)
+			}
+			if err != nil {
+				return fmt.Errorf("insert identity: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Contact{}, err
+	}
+	return s.GetContact(ctx, id)
+}
+
+func normalizePhone(p string) string {
+	var b strings.Builder
+	for i, r := range strings.TrimSpace(p) {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == '+' && i == 0:
+			b.WriteRune(r)
+		case r == ' ' || r == '-' || r == '(' || r == ')' || r == '.':
+		default:
+			return ""
+		}
+	}
+	if n := b.Len(); n < 5 || n > 20 {
+		return ""
+	}
+	return b.String()
+}
+
+// orgForDomain finds the organization that claims an email's domain.
+func orgForDomain(ctx context.Context, q store.Querier, email string) *int64 {
+	at := strings.LastIndexByte(email, '@')
+	if at < 0 {
+		return nil
+	}
+	domain := email[at+1:]
+	var id int64
+	// domains is a space-separated list; pad it so a whole word matches.
+	err := q.QueryRow(ctx, `SELECT id FROM organizations WHERE ' ' || domains || ' ' LIKE $1 ORDER BY id LIMIT 1`, "% "+domain+" %").Scan(&id)
+	if err != nil {
+		return nil
+	}
+	return &id
+}
+
+// FindOrCreateByEmail returns the contact that owns an email identity,
+// creating the contact inside tx if none does. It returns the contact's id
+// and organization.
+func FindOrCreateByEmail(ctx context.Context, tx *store.Tx, email, name string) (int64, *int64, error) {
+	e, ok := NormalizeEmail(email)
+	if !ok {
+		return 0, nil, validation.Field("requester.email", "must be an email address")
+	}
+	var id int64
+	var org *int64
+	err := tx.QueryRow(ctx, `SELECT c.id, c.organization_id FROM contact_identities i JOIN contacts c ON c.id = i.contact_id
+		WHERE i.kind = 'email' AND i.value = $1`, e).Scan(&id, &org)
+	if err == nil {
+		return id, org, nil
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return 0, nil, fmt.Errorf("find contact: %w", err)
+	}
+	name = strings.TrimSpace(name)
+	if name == "" {
+		name = e[:strings.IndexByte(e, '@')]
+	}
+	if len(name) > 200 {
+		name = name[:200]
+	}
+	org = orgForDomain(ctx, tx, e)
+	now := store.Now()
+	if err := tx.QueryRow(ctx, `INSERT INTO contacts (name, organization_id, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id`,
+		name, org, now).Scan(&id); err != nil {
+		return 0, nil, fmt.Errorf("create contact: %w", err)
+	}
+	n, err := tx.Exec(ctx, `INSERT INTO contact_identities (contact_id, kind, value, is_primary, created_at) VALUES ($1, 'email', $2, $3, $4)
+		ON CONFLICT (kind, value) DO NOTHING`, id, e, true, now)
+	if err != nil {
+		return 0, nil, fmt.Errorf("create identity: %w", err)
+	}
+	if n == 0 {
+		// Another transaction created the same address a moment ago; use
+		// theirs and make our empty contact vanish with our rollback-free
+		// delete.
+		if _, err := tx.Exec(ctx, `DELETE FROM contacts WHERE id = $1`, id); err != nil {
+			return 0, nil, fmt.Errorf("drop duplicate contact: %w", err)
+		}
+		err = tx.QueryRow(ctx, `SELECT c.id, c.organization_id FROM contact_identities i JOIN contacts c ON c.id = i.contact_id
+			WHERE i.kind = 'email' AND i.value = $1`, e).Scan(&id, &org)
+		if err != nil {
+			return 0, nil, fmt.Errorf("find contact: %w", err)
+		}
+	}
+	return id, org, nil
+}
+
+const contactCols = `c.id, c.name, c.organization_id, c.tier, c.language, c.time_zone, c.notes, c.created_at, c.updated_at`
+
+func scanContact(r store.Row) (Contact, error) {
+	var c Contact
+	err := r.Scan(&c.ID, &c.Name, &c.OrganizationID, &c.Tier, &c.Language, &c.TimeZone, &c.Notes, &c.CreatedAt, &c.UpdatedAt)
+	return c, err
+}
+
+// GetContact returns a contact with its identities.
+func (s *Service) GetContact(ctx context.Context, id int64) (Contact, error) {
+	c, err := scanContact(s.DB.Read().QueryRow(ctx, `SELECT `+contactCols+` FROM contacts c WHERE c.id = $1`, id))
+	if err != nil {
+		return Contact{}, fmt.Errorf("get contact %d: %w", id, err)
+	}
+	if err := s.loadIdentities(ctx, []*Contact{&c}); err != nil {
+		return Contact{}, err
+	}
+	return c, nil
+}
+
+func (s *Service) loadIdentities(ctx context.Context, cs []*Contact) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	byID := map[int64]*Contact{}
+	ph := make([]string, len(cs))
+	args := make([]any, len(cs))
+	for i, c := range cs {
+		byID[c.ID] = c
+		c.Identities = []Identity{}
+		ph[i] = fmt.Sprintf("$%d", i+1)
+		args[i] = c.ID
+	}
+	rows, err := s.DB.Read().Query(ctx, `SELECT contact_id, kind, value, is_primary FROM contact_identities WHERE contact_id IN (`+strings.Join(ph, ",")+`) ORDER BY is_primary DESC, id`, args...)
+	if err != nil {
+		return fmt.Errorf("identities: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var ident Identity
+		if err := rows.Scan(&id, &ident.Kind, &ident.Value, &ident.Primary); err != nil {
+			return fmt.Errorf("identities: %w", err)
+		}
+		c := byID[id]
+		c.Identities = append(c.Identities, ident)
+		if c.Email == "" && ident.Kind == "email" {
+			c.Email = ident.Value
+		}
+	}
+	return rows.Err()
+}
+
+// ListContacts returns contacts by id after the cursor; q filters by a
+// name or identity prefix.
+func (s *Service) ListContacts(ctx context.Context, q string, orgID int64, afterID int64, limit int) ([]Contact, error) {
+	where := []string{"c.id > $1"}
+	args := []any{afterID, limit}
+	if q = strings.ToLower(strings.TrimSpace(q)); q != "" {
+		args = append(args, strings.NewReplacer("%", "", "_", "").Replace(q)+"%")
+		where = append(where, fmt.Sprintf(`(lower(c.name) LIKE $%d OR c.id IN (SELECT contact_id FROM contact_identities WHERE value LIKE $%[1]d))`, len(args)))
+	}
+	if orgID > 0 {
+		args = append(args, orgID)
+		where = append(where, fmt.Sprintf("c.organization_id = $%d", len(args)))
+	}
+	rows, err := s.DB.Read().Query(ctx, `SELECT `+contactCols+` FROM contacts c WHERE `+strings.Join(where, " AND ")+` ORDER BY c.id LIMIT $2`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list contacts: %w", err)
+	}
+	out := []Contact{}
+	for rows.Next() {
+		c, err := scanContact(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("list contacts: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, fmt.Errorf("list contacts: %w", err)
+	}
+	ptrs := make([]*Contact, len(out))
+	for i := range out {
+		ptrs[i] = &out[i]
+	}
+	return out, s.loadIdentities(ctx, ptrs)
+}
+
+// UpdateContact changes a contact's details (not its identities).
+func (s *Service) UpdateContact(ctx context.Context, actor auth.Actor, id int64, in ContactInput) (Contact, error) {
+	if !actor.CanEditTickets() {
+		return Contact{}, auth.Forbidden("light agents cannot manage contacts")
+	}
+	var c validation.Collector
+	if in.Name != nil && (strings.TrimSpace(*in.Name) == "" || len(*in.Name) > 200) {
+		c.Add("name", "must be 1 to 200 characters")
+	}
+	if in.Language != nil && *in.Language != "" && !validLanguage(*in.Language) {
+		c.Add("language", "must be one of %s", strings.Join(Languages, ", "))
+	}
+	if in.Email != nil || in.Emails != nil || in.Phones != nil {
+		c.Add("emails", "identities cannot be changed with this call")
+	}
+	if err := c.Err(); err != nil {
+		return Contact{}, err
+	}
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		sets := []string{"updated_at = $2"}
+		args := []any{id, store.Now()}
+		add := func(col string, v any) {
+			args = append(args, v)
+			sets = append(sets, fmt.Sprintf("%s = $%d", col, len(args)))
+		}
+		if in.Name != nil {
+			add("name", strings.TrimSpace(*in.Name))
+		}
+		if in.OrganizationID != nil {
+			if *in.OrganizationID == 0 {
+				add("organization_id", nil)
+			} else {
+				add("organization_id", *in.OrganizationID)
+			}
+		}
+		if in.Tier != nil {
+			add("tier", *in.Tier)
+		}
+		if in.Language != nil {
+			add("language", *in.Language)
+		}
+		if in.TimeZone != nil {
+			add("time_zone", *in.TimeZone)
+		}
+		if in.Notes != nil {
+			add("notes", *in.Notes)
+		}
+		n, err := tx.Exec(ctx, `UPDATE contacts SET `+strings.Join(sets, ", ")+` WHERE id = $1`, args...)
+		if errors.Is(err, store.ErrReference) {
+			return validation.Field("organization_id", "organization does not exist")
+		}
+		if err != nil {
+			return fmt.Errorf("update contact: %w", err)
+		}
+		if n == 0 {
+			return store.ErrNotFound
+		}
+		return nil
+	})
+	if err != nil {
+		return Contact{}, err
+	}
+	return s.GetContact(ctx, id)
+}

@@ -1,0 +1,484 @@
+// Package people holds agents, teams, contacts (customers), their identities
+// and organizations.
+package people
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+
+	"tessera/internal/auth"
+	"tessera/internal/store"
+	"tessera/internal/validation"
+)
+
+// Agent is a member of the support staff.
+type Agent struct {
+	ID           int64     `json:"id"`
+	Email        string    `json:"email"`
+	Name         string    `json:"name"`
+	Role         string    `json:"role"`
+	TicketAccess string    `json:"ticket_access"`
+	Language     string    `json:"language"`
+	TimeZone     string    `json:"time_zone"`
+	Availability string    `json:"availability"`
+	Capacity     int       `json:"capacity"`
+	Active       bool      `json:"active"`
+	TeamIDs      []int64   `json:"team_ids"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+// Team groups agents; tier orders escalation (1 first line, 2 second...).
+type Team struct {
+	ID          int64     `json:"id"`
+	Name        string    `json:"name"`
+	Description string    `json:"description"`
+	Tier        int       `json:"tier"`
+	AgentIDs    []int64   `json:"agent_ids"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// Identity is one way to reach a contact.
+type Identity struct {
+	Kind    string `json:"kind"`
+	Value   string `json:"value"`
+	Primary bool   `json:"primary"`
+}
+
+// Contact is a customer.
+type Contact struct {
+	ID             int64      `json:"id"`
+	Name           string     `json:"name"`
+	Email          string     `json:"email"`
+	OrganizationID *int64     `json:"organization_id"`
+	Tier           string     `json:"tier"`
+	Language       string     `json:"language"`
+	TimeZone       string     `json:"time_zone"`
+	Notes          string     `json:"notes"`
+	Identities     []Identity `json:"identities"`
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
+}
+
+// Organization is a customer company.
+type Organization struct {
+	ID        int64     `json:"id"`
+	Name      string    `json:"name"`
+	Domains   []string  `json:"domains"`
+	Notes     string    `json:"notes"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Service manages people. Its methods check the actor's permission.
+type Service struct {
+	DB *store.DB
+}
+
+// Languages that Tessera speaks.
+var Languages = []string{"en", "pt-BR", "es", "he"}
+
+func validLanguage(l string) bool {
+	for _, x := range Languages {
+		if x == l {
+			return true
+		}
+	}
+	return false
+}
+
+// NormalizeEmail parses an address and returns its lower-case form.
+func NormalizeEmail(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > 254 {
+		return "", false
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || !strings.Contains(a.Address, "@") {
+		return "", false
+	}
+	return strings.ToLower(a.Address), true
+}
+
+// AgentInput creates or changes an agent. Nil pointers leave a field as is.
+type AgentInput struct {
+	Email        *string  `json:"email"`
+	Name         *string  `json:"name"`
+	Role         *string  `json:"role"`
+	Password     *string  `json:"password"`
+	TicketAccess *string  `json:"ticket_access"`
+	Language     *string  `json:"language"`
+	TimeZone     *string  `json:"time_zone"`
+	Availability *string  `json:"availability"`
+	Capacity     *int     `json:"capacity"`
+	Active       *bool    `json:"active"`
+	TeamIDs      *[]int64 `json:"team_ids"`
+}
+
+func (in *AgentInput) check(creating bool) (email, hash string, err error) {
+	var c validation.Collector
+	if in.Email != nil || creating {
+		e, ok := NormalizeEmail(deref(in.Email))
+		if !ok {
+			c.Add("email", "must be an email address")
+		}
+		email = e
+	}
+	if in.Name != nil || creating {
+		if n := strings.TrimSpace(deref(in.Name)); n == "" || len(n) > 200 {
+			c.Add("name", "must be 1 to 200 characters")
+		}
+	}
+	if in.Role != nil || creating {
+		if !auth.ValidRole(deref(in.Role)) {
+			c.Add("role", "must be admin, agent or light")
+		}
+	}
+	if in.TicketAccess != nil && *in.TicketAccess != auth.AccessAll && *in.TicketAccess != auth.AccessTeams {
+		c.Add("ticket_access", "must be all or teams")
+	}
+	if in.Language != nil && !validLanguage(*in.Language) {
+		c.Add("language", "must be one of %s", strings.Join(Languages, ", "))
+	}
+	if in.TimeZone != nil {
+		if _, err := time.LoadLocation(*in.TimeZone); err != nil || *in.TimeZone == "" {
+			c.Add("time_zone", "must be an IANA time zone such as America/Sao_Paulo")
+		}
+	}
+	if in.Availability != nil && *in.Availability != "available" && *in.Availability != "away" && *in.Availability != "offline" {
+		c.Add("availability", "must be available, away or offline")
+	}
+	if in.Capacity != nil && (*in.Capacity < 0 || *in.Capacity > 10000) {
+		c.Add("capacity", "must be between 0 (no limit) and 10000")
+	}
+	if in.Password != nil {
+		h, err := auth.HashPassword(*in.Password)
+		if err != nil {
+			c.Add("password", "%s", err.Error())
+		}
+		hash = h
+	}
+	return email, hash, c.Err()
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+// CreateAgent adds an agent. Only admins (and the system) may.
+func (s *Service) CreateAgent(ctx context.Context, actor auth.Actor, in AgentInput) (Agent, error) {
+	if !actor.IsAdmin() {
+		return Agent{}, auth.Forbidden("only admins manage agents")
+	}
+	email, hash, err := in.check(true)
+	if err != nil {
+		return Agent{}, err
+	}
+	now := store.Now()
+	var id int64
+	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO agents (email, name, role, ticket_access, password_hash, language, time_zone, availability, capacity, active, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id`,
+			email, strings.TrimSpace(*in.Name), *in.Role, or(in.TicketAccess, auth.AccessAll), hash,
+			or(in.Language, "en"), or(in.TimeZone, "UTC"), or(in.Availability, "available"), or(in.Capacity, 0), or(in.Active, true), now).Scan(&id)
+		if errors.Is(err, store.ErrConflict) {
+			return validation.Field("email", "an agent with this email already exists")
+		}
+		if err != nil {
+			return fmt.Errorf("insert agent: %w", err)
+		}
+		if in.TeamIDs != nil {
+			if err := setTeams(ctx, tx, id, *in.TeamIDs); err != nil {
+				return err
+			}
+		}
+		return audit(ctx, tx, actor, "agent.create", fmt.Sprintf("agent:%d", id), email)
+	})
+	if err != nil {
+		return Agent{}, err
+	}
+	return s.GetAgent(ctx, id)
+}
+
+func or[T any](p *T, def T) T {
+	if p == nil {
+		return def
+	}
+	return *p
+}
+
+func setTeams(ctx context.Context, tx *store.Tx, agentID int64, teamIDs []int64) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM team_members WHERE agent_id = $1`, agentID); err != nil {
+		return fmt.Errorf("clear teams: %w", err)
+	}
+	for _, t := range teamIDs {
+		if _, err := tx.Exec(ctx, `INSERT INTO team_members (team_id, agent_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, t, agentID); err != nil {
+			if errors.Is(err, store.ErrReference) {
+				return validation.Field("team_ids", "team %d does not exist", t)
+			}
+			return fmt.Errorf("add to team: %w", err)
+		}
+	}
+	return nil
+}
+
+// UpdateAgent changes an agent. Admins change anyone; an agent may change
+// their own name, language, time zone, availability and password.
+func (s *Service) UpdateAgent(ctx context.Context, actor auth.Actor, id int64, in AgentInput) (Agent, error) {
+	self := actor.Kind == auth.KindAgent && actor.ID == id
+	if !actor.IsAdmin() {
+		if !self || in.Email != nil || in.Role != nil || in.TicketAccess != nil || in.Active != nil || in.TeamIDs != nil || in.Capacity != nil {
+			return Agent{}, auth.Forbidden("only admins change roles, teams and other agents")
+		}
+	}
+	email, hash, err := in.check(false)
+	if err != nil {
+		return Agent{}, err
+	}
+	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
+		sets := []string{"updated_at = $2"}
+		args := []any{id, store.Now()}
+		add := func(col string, v any) {
+			args = append(args, v)
+			sets = append(sets, fmt.Sprintf("%s = $%d", col, len(args)))
+		}
+		if in.Email != nil {
+			add("email", email)
+		}
+		if in.Name != nil {
+			add("name", strings.TrimSpace(*in.Name))
+		}
+		if in.Role != nil {
+			add("role", *in.Role)
+		}
+		if in.Password != nil {
+			add("password_hash", hash)
+		}
+		if in.TicketAccess != nil {
+			add("ticket_access", *in.TicketAccess)
+		}
+		if in.Language != nil {
+			add("language", *in.Language)
+		}
+		if in.TimeZone != nil {
+			add("time_zone", *in.TimeZone)
+		}
+		if in.Availability != nil {
+			add("availability", *in.Availability)
+		}
+		if in.Capacity != nil {
+			add("capacity", *in.Capacity)
+		}
+		if in.Active != nil {
+			add("active", *in.Active)
+		}
+		n, err := tx.Exec(ctx, `UPDATE agents SET `+strings.Join(sets, ", ")+` WHERE id = $1`, args...)
+		if errors.Is(err, store.ErrConflict) {
+			return validation.Field("email", "an agent with this email already exists")
+		}
+		if err != nil {
+			return fmt.Errorf("update agent: %w", err)
+		}
+		if n == 0 {
+			return store.ErrNotFound
+		}
+		if in.TeamIDs != nil {
+			if err := setTeams(ctx, tx, id, *in.TeamIDs); err != nil {
+				return err
+			}
+		}
+		if actor.IsAdmin() && !self {
+			return audit(ctx, tx, actor, "agent.update", fmt.Sprintf("agent:%d", id), "")
+		}
+		return nil
+	})
+	if err != nil {
+		return Agent{}, err
+	}
+	return s.GetAgent(ctx, id)
+}
+
+const agentCols = `id, email, name, role, ticket_access, language, time_zone, availability, capacity, active, created_at, updated_at`
+
+func scanAgent(r store.Row) (Agent, error) {
+	var a Agent
+	err := r.Scan(&a.ID, &a.Email, &a.Name, &a.Role, &a.TicketAccess, &a.Language, &a.TimeZone, &a.Availability, &a.Capacity, &a.Active, &a.CreatedAt, &a.UpdatedAt)
+	return a, err
+}
+
+// GetAgent returns one agent with their teams.
+func (s *Service) GetAgent(ctx context.Context, id int64) (Agent, error) {
+	a, err := scanAgent(s.DB.Read().QueryRow(ctx, `SELECT `+agentCols+` FROM agents WHERE id = $1`, id))
+	if err != nil {
+		return Agent{}, fmt.Errorf("get agent %d: %w", id, err)
+	}
+	a.TeamIDs, err = int64s(ctx, s.DB.Read(), `SELECT team_id FROM team_members WHERE agent_id = $1 ORDER BY team_id`, id)
+	return a, err
+}
+
+// AgentByEmail finds an agent by email address.
+func (s *Service) AgentByEmail(ctx context.Context, email string) (Agent, error) {
+	e, ok := NormalizeEmail(email)
+	if !ok {
+		return Agent{}, validation.Field("email", "must be an email address")
+	}
+	var id int64
+	if err := s.DB.Read().QueryRow(ctx, `SELECT id FROM agents WHERE email = $1`, e).Scan(&id); err != nil {
+		return Agent{}, fmt.Errorf("agent %s: %w", e, err)
+	}
+	return s.GetAgent(ctx, id)
+}
+
+// ListAgents returns every agent, ordered by name.
+func (s *Service) ListAgents(ctx context.Context) ([]Agent, error) {
+	rows, err := s.DB.Read().Query(ctx, `SELECT `+agentCols+` FROM agents ORDER BY name, id`)
+	if err != nil {
+		return nil, fmt.Errorf("list agents: %w", err)
+	}
+	var out []Agent
+	byID := map[int64]int{}
+	for rows.Next() {
+		a, err := scanAgent(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("list agents: %w", err)
+		}
+		a.TeamIDs = []int64{}
+		byID[a.ID] = len(out)
+		out = append(out, a)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, fmt.Errorf("list agents: %w", err)
+	}
+	rows, err = s.DB.Read().Query(ctx, `SELECT agent_id, team_id FROM team_members ORDER BY team_id`)
+	if err != nil {
+		return nil, fmt.Errorf("list agent teams: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a, t int64
+		if err := rows.Scan(&a, &t); err != nil {
+			return nil, fmt.Errorf("list agent teams: %w", err)
+		}
+		if i, ok := byID[a]; ok {
+			out[i].TeamIDs = append(out[i].TeamIDs, t)
+		}
+	}
+	return out, rows.Err()
+}
+
+// CreateToken issues an API token for an agent and returns it; only its
+// hash is kept.
+func (s *Service) CreateToken(ctx context.Context, actor auth.Actor, agentID int64, name string) (string, error) {
+	if !actor.IsAdmin() && !(actor.Kind == auth.KindAgent && actor.ID == agentID) {
+		return "", auth.Forbidden("only admins issue tokens for other agents")
+	}
+	token, hash, err := auth.NewToken()
+	if err != nil {
+		return "", err
+	}
+	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO api_tokens (agent_id, name, token_hash, prefix, created_at) VALUES ($1, $2, $3, $4, $5)`,
+			agentID, name, hash, token[:len(auth.TokenPrefix)+4], store.Now())
+		if errors.Is(err, store.ErrReference) {
+			return fmt.Errorf("agent %d: %w", agentID, store.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("insert token: %w", err)
+		}
+		return audit(ctx, tx, actor, "token.create", fmt.Sprintf("agent:%d", agentID), name)
+	})
+	return token, err
+}
+
+// ErrUnauthenticated means a credential was missing, unknown or revoked.
+var ErrUnauthenticated = errors.New("unauthenticated")
+
+// Authenticate returns the actor behind an API token.
+func (s *Service) Authenticate(ctx context.Context, token string) (auth.Actor, error) {
+	if !strings.HasPrefix(token, auth.TokenPrefix) {
+		return auth.Actor{}, ErrUnauthenticated
+	}
+	var a auth.Actor
+	var active bool
+	err := s.DB.Read().QueryRow(ctx, `SELECT a.id, a.name, a.email, a.role, a.ticket_access, a.active
+		FROM api_tokens t JOIN agents a ON a.id = t.agent_id
+		WHERE t.token_hash = $1 AND t.revoked_at IS NULL`, auth.HashToken(token)).
+		Scan(&a.ID, &a.Name, &a.Email, &a.Role, &a.Access, &active)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !active) {
+		return auth.Actor{}, ErrUnauthenticated
+	}
+	if err != nil {
+		return auth.Actor{}, fmt.Errorf("authenticate: %w", err)
+	}
+	a.Kind = auth.KindAgent
+	a.TeamIDs, err = int64s(ctx, s.DB.Read(), `SELECT team_id FROM team_members WHERE agent_id = $1`, a.ID)
+	return a, err
+}
+
+// CheckPassword returns the actor for an agent's email and password.
+func (s *Service) CheckPassword(ctx context.Context, email, password string) (auth.Actor, error) {
+	e, _ := NormalizeEmail(email)
+	var id int64
+	var hash string
+	var active bool
+	err := s.DB.Read().QueryRow(ctx, `SELECT id, password_hash, active FROM agents WHERE email = $1`, e).Scan(&id, &hash, &active)
+	if errors.Is(err, store.ErrNotFound) {
+		auth.CheckPassword("$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g", password) // same cost as a real check
+		return auth.Actor{}, ErrUnauthenticated
+	}
+	if err != nil {
+		return auth.Actor{}, fmt.Errorf("check password: %w", err)
+	}
+	if !active || !auth.CheckPassword(hash, password) {
+		return auth.Actor{}, ErrUnauthenticated
+	}
+	a, err := s.GetAgent(ctx, id)
+	if err != nil {
+		return auth.Actor{}, err
+	}
+	return ActorOf(a), nil
+}
+
+// ActorOf returns the actor for an agent.
+func ActorOf(a Agent) auth.Actor {
+	return auth.Actor{Kind: auth.KindAgent, ID: a.ID, Name: a.Name, Email: a.Email, Role: a.Role, Access: a.TicketAccess, TeamIDs: a.TeamIDs}
+}
+
+func int64s(ctx context.Context, q store.Querier, query string, args ...any) ([]int64, error) {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []int64{}
+	for rows.Next() {
+		var v int64
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+func audit(ctx context.Context, tx *store.Tx, actor auth.Actor, action, target, detail string) error {
+	var agentID *int64
+	if actor.Kind == auth.KindAgent {
+		agentID = &actor.ID
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO audit_log (agent_id, action, target, detail, created_at) VALUES ($1, $2, $3, $4, $5)`,
+		agentID, action, target, detail, store.Now())
+	if err != nil {
+		return fmt.Errorf("audit %s: %w", action, err)
+	}
+	return nil
+}

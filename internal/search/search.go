@@ -1,0 +1,290 @@
+// Package search keeps the full-text index of tickets and answers queries
+// on both engines: FTS5 on SQLite, tsvector and GIN on PostgreSQL.
+//
+// Text is folded (lower case, accents and Hebrew points removed) by Fold
+// before it is indexed and before it is searched, so "Não" finds "nao" and
+// "cafe" finds "Café" on both engines. Highlights are computed here from
+// the original text, not by the engine, so they look the same on both.
+package search
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+
+	"tessera/internal/store"
+)
+
+// Fold lower-cases s and removes diacritics (combining marks).
+func Fold(s string) string {
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	out, _, err := transform.String(t, s)
+	if err != nil {
+		out = s
+	}
+	return strings.ToLower(out)
+}
+
+// Tokens splits folded text into words of letters and digits.
+func Tokens(s string) []string {
+	return strings.FieldsFunc(Fold(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+}
+
+// indexText is what the engine indexes for a piece of text. Hebrew glues
+// one-letter prefixes to words (ב "in", ה "the", ו "and", ל "to", מ "from",
+// ש "that", כ "as"): בחשבונית is "in the invoice". Such a word is also
+// indexed without its prefix, so a search for חשבונית finds it.
+func indexText(s string) string {
+	toks := Tokens(s)
+	out := make([]string, 0, len(toks))
+	for _, t := range toks {
+		out = append(out, t)
+		if stem, ok := hebrewStem(t); ok {
+			out = append(out, stem)
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+func hebrewStem(w string) (string, bool) {
+	r := []rune(w)
+	if len(r) < 4 || !unicode.Is(unicode.Hebrew, r[0]) || !strings.ContainsRune("בהולמשכ", r[0]) {
+		return "", false
+	}
+	return string(r[1:]), true
+}
+
+// IndexTicket writes the document of a new ticket.
+func IndexTicket(ctx context.Context, tx *store.Tx, ticketID int64, subject, body string) error {
+	var err error
+	if tx.Engine == store.SQLite {
+		_, err = tx.Exec(ctx, `INSERT INTO ticket_fts (rowid, subject, body) VALUES ($1, $2, $3)`, ticketID, indexText(subject), indexText(body))
+	} else {
+		_, err = tx.Exec(ctx, `INSERT INTO ticket_search (ticket_id, document) VALUES ($1,
+			setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $3), 'B'))`, ticketID, indexText(subject), indexText(body))
+	}
+	if err != nil {
+		return fmt.Errorf("index ticket %d: %w", ticketID, err)
+	}
+	return nil
+}
+
+// AppendBody adds a new message's text to a ticket's document.
+func AppendBody(ctx context.Context, tx *store.Tx, ticketID int64, body string) error {
+	var err error
+	if tx.Engine == store.SQLite {
+		_, err = tx.Exec(ctx, `UPDATE ticket_fts SET body = body || ' ' || $2 WHERE rowid = $1`, ticketID, indexText(body))
+	} else {
+		_, err = tx.Exec(ctx, `UPDATE ticket_search SET document = document || setweight(to_tsvector('simple', $2), 'B') WHERE ticket_id = $1`, ticketID, indexText(body))
+	}
+	if err != nil {
+		return fmt.Errorf("index message of ticket %d: %w", ticketID, err)
+	}
+	return nil
+}
+
+// Reindex rebuilds a ticket's document from its subject and messages (after
+// the subject changed).
+func Reindex(ctx context.Context, tx *store.Tx, ticketID int64) error {
+	var subject string
+	if err := tx.QueryRow(ctx, `SELECT subject FROM tickets WHERE id = $1`, ticketID).Scan(&subject); err != nil {
+		return fmt.Errorf("reindex ticket %d: %w", ticketID, err)
+	}
+	rows, err := tx.Query(ctx, `SELECT body_text FROM messages WHERE ticket_id = $1 ORDER BY id`, ticketID)
+	if err != nil {
+		return fmt.Errorf("reindex ticket %d: %w", ticketID, err)
+	}
+	var parts []string
+	for rows.Next() {
+		var b string
+		if err := rows.Scan(&b); err != nil {
+			rows.Close()
+			return fmt.Errorf("reindex ticket %d: %w", ticketID, err)
+		}
+		parts = append(parts, b)
+	}
+	if err := rows.Close(); err != nil {
+		return fmt.Errorf("reindex ticket %d: %w", ticketID, err)
+	}
+	table, key := "ticket_fts", "rowid"
+	if tx.Engine == store.Postgres {
+		table, key = "ticket_search", "ticket_id"
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE `+key+` = $1`, ticketID); err != nil {
+		return fmt.Errorf("reindex ticket %d: %w", ticketID, err)
+	}
+	return IndexTicket(ctx, tx, ticketID, subject, strings.Join(parts, "\n"))
+}
+
+// Query is a parsed search: folded words, the last one matched as a prefix
+// (people search as they type).
+type Query struct {
+	Words []string
+}
+
+// Parse reads a user's query. At most 12 words are kept.
+func Parse(q string) Query {
+	w := Tokens(q)
+	if len(w) > 12 {
+		w = w[:12]
+	}
+	return Query{Words: w}
+}
+
+// Empty reports whether there is nothing to search for.
+func (q Query) Empty() bool { return len(q.Words) == 0 }
+
+// fts5 renders the query for FTS5 MATCH: every word required, the last one
+// as a prefix. Words hold only letters and digits, so quoting is safe.
+func (q Query) fts5() string {
+	parts := make([]string, len(q.Words))
+	for i, w := range q.Words {
+		parts[i] = `"` + w + `"`
+		if i == len(q.Words)-1 {
+			parts[i] += "*"
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// tsquery renders the query for PostgreSQL's to_tsquery.
+func (q Query) tsquery() string {
+	parts := make([]string, len(q.Words))
+	for i, w := range q.Words {
+		parts[i] = w
+		if i == len(q.Words)-1 {
+			parts[i] += ":*"
+		}
+	}
+	return strings.Join(parts, " & ")
+}
+
+// Scope limits the tickets a search may return (an agent who sees only
+// their teams' tickets). A zero Scope sees every ticket.
+type Scope struct {
+	Restricted bool
+	AgentID    int64
+	TeamIDs    []int64
+}
+
+// Tickets returns the ids of the tickets matching q, best first, skipping
+// offset results.
+func Tickets(ctx context.Context, db *store.DB, q Query, scope Scope, offset, limit int) ([]int64, error) {
+	if q.Empty() {
+		return nil, nil
+	}
+	args := []any{"", limit, offset}
+	where := ""
+	if scope.Restricted {
+		args = append(args, scope.AgentID)
+		cond := fmt.Sprintf("t.assignee_id = $%d", len(args))
+		for _, id := range scope.TeamIDs {
+			args = append(args, id)
+			cond += fmt.Sprintf(" OR t.team_id = $%d", len(args))
+		}
+		where = " AND (" + cond + ")"
+	}
+	var query string
+	if db.Engine == store.SQLite {
+		args[0] = q.fts5()
+		query = `SELECT t.id FROM ticket_fts f JOIN tickets t ON t.id = f.rowid
+			WHERE ticket_fts MATCH $1` + where + `
+			ORDER BY bm25(ticket_fts, 4.0, 1.0), t.id DESC LIMIT $2 OFFSET $3`
+	} else {
+		args[0] = q.tsquery()
+		query = `SELECT t.id FROM ticket_search s JOIN tickets t ON t.id = s.ticket_id
+			WHERE s.document @@ to_tsquery('simple', $1)` + where + `
+			ORDER BY ts_rank(s.document, to_tsquery('simple', $1)) DESC, t.id DESC LIMIT $2 OFFSET $3`
+	}
+	rows, err := db.Read().Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// Highlight escapes text for HTML and wraps the words that match q in
+// <mark>. When window > 0 it returns only about window words around the
+// first match (an excerpt), with ellipses where text was cut.
+func Highlight(text string, q Query, window int) (string, bool) {
+	words := splitKeep(text)
+	first := -1
+	marked := make([]bool, len(words))
+	for i, w := range words {
+		if !w.word {
+			continue
+		}
+		f := Fold(w.s)
+		for j, qw := range q.Words {
+			if f == qw || (j == len(q.Words)-1 && strings.HasPrefix(f, qw)) {
+				marked[i] = true
+				if first < 0 {
+					first = i
+				}
+				break
+			}
+		}
+	}
+	lo, hi := 0, len(words)
+	if window > 0 {
+		center := max(first, 0)
+		lo = max(0, center-window) // words and separators alternate: window pieces ≈ window/2 words each side
+		hi = min(len(words), center+window)
+	}
+	var b strings.Builder
+	if lo > 0 {
+		b.WriteString("…")
+	}
+	for i := lo; i < hi; i++ {
+		s := html.EscapeString(words[i].s)
+		if marked[i] {
+			b.WriteString("<mark>" + s + "</mark>")
+		} else {
+			b.WriteString(s)
+		}
+	}
+	if hi < len(words) {
+		b.WriteString("…")
+	}
+	return strings.TrimSpace(b.String()), first >= 0
+}
+
+type piece struct {
+	s    string
+	word bool
+}
+
+func splitKeep(text string) []piece {
+	var out []piece
+	start, inWord := 0, false
+	for i, r := range text {
+		w := unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
+		if i == 0 {
+			inWord = w
+			continue
+		}
+		if w != inWord {
+			out = append(out, piece{text[start:i], inWord})
+			start, inWord = i, w
+		}
+	}
+	if start < len(text) {
+		out = append(out, piece{text[start:], inWord})
+	}
+	return out
+}

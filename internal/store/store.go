@@ -1,0 +1,426 @@
+// Package store opens the database — SQLite or PostgreSQL — and gives the
+// domain packages one way to query it and one way to run a transaction.
+//
+// SQL is written once with $1…$N placeholders; both drivers accept it. The
+// few places where the engines differ (full-text search, sequences) ask
+// DB.Engine and keep both variants side by side.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Engine names the database engine behind a DB.
+type Engine string
+
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+var (
+	// ErrNotFound is returned when a row that was asked for does not exist
+	// (or is not visible to the actor who asked).
+	ErrNotFound = errors.New("not found")
+	// ErrConflict is returned when a unique constraint refuses a write.
+	ErrConflict = errors.New("already exists")
+	// ErrReference is returned when a foreign key refuses a write.
+	ErrReference = errors.New("refers to a row that does not exist")
+)
+
+// Rows is the part of *sql.Rows and pgx.Rows that the domain code uses.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close() error
+}
+
+// Row is a single-row result; Scan returns ErrNotFound when there is none.
+type Row interface {
+	Scan(dest ...any) error
+}
+
+// Querier runs statements: a DB outside a transaction, or a Tx.
+type Querier interface {
+	Exec(ctx context.Context, query string, args ...any) (int64, error)
+	Query(ctx context.Context, query string, args ...any) (Rows, error)
+	QueryRow(ctx context.Context, query string, args ...any) Row
+}
+
+// DB is an open database on one of the two engines.
+type DB struct {
+	Engine Engine
+
+	// SQLite: one writer connection (SQLite allows one writer at a time,
+	// and queuing in the pool beats SQLITE_BUSY), a pool of readers.
+	write *sql.DB
+	read  *sql.DB
+
+	// PostgreSQL: one pgx pool; std is a database/sql view of it for the
+	// migration tool.
+	pool *pgxpool.Pool
+	std  *sql.DB
+}
+
+//go:embed migrations
+var migrations embed.FS
+
+// Open connects to the database named by a URL: "" or sqlite://FILE or
+// sqlite:///ABS/FILE for SQLite, postgres://... for PostgreSQL.
+func Open(ctx context.Context, dbURL string) (*DB, error) {
+	switch {
+	case dbURL == "" || strings.HasPrefix(dbURL, "sqlite:") || strings.HasPrefix(dbURL, "file:"):
+		return openSQLite(sqlitePath(dbURL))
+	case strings.HasPrefix(dbURL, "postgres://") || strings.HasPrefix(dbURL, "postgresql://"):
+		return openPostgres(ctx, dbURL)
+	default:
+		return nil, fmt.Errorf("database url %q: want sqlite://FILE or postgres://…", redact(dbURL))
+	}
+}
+
+// sqlitePath turns sqlite:///abs.db into /abs.db and sqlite://rel.db into rel.db.
+func sqlitePath(dbURL string) string {
+	if dbURL == "" {
+		return "tessera.db"
+	}
+	p := strings.TrimPrefix(dbURL, "file:")
+	p = strings.TrimPrefix(p, "sqlite:")
+	p = strings.TrimPrefix(p, "//")
+	if i := strings.IndexByte(p, '?'); i >= 0 {
+		p = p[:i]
+	}
+	return p
+}
+
+func redact(dbURL string) string {
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		return "(unparsable)"
+	}
+	return u.Redacted()
+}
+
+func openSQLite(path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("sqlite: empty file name")
+	}
+	// busy_timeout must come before journal_mode: switching to WAL itself
+	// needs the lock. _time_format=sqlite writes times SQLite's date
+	// functions (and our own ORDER BY) understand.
+	const pragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
+	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	if err := w.Ping(); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open sqlite readers %s: %w", path, err)
+	}
+	n := max(4, 2*runtime.NumCPU())
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	return &DB{Engine: SQLite, write: w, read: r}, nil
+}
+
+func openPostgres(ctx context.Context, dbURL string) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(dbURL)
+	if err != nil {
+		return nil, fmt.Errorf("postgres url %s: %w", redact(dbURL), err)
+	}
+	if cfg.MaxConns < 16 {
+		cfg.MaxConns = 16
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect postgres %s: %w", redact(dbURL), err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := pool.Ping(pctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect postgres %s: %w", redact(dbURL), err)
+	}
+	return &DB{Engine: Postgres, pool: pool, std: stdlib.OpenDBFromPool(pool)}, nil
+}
+
+// Close releases every connection.
+func (db *DB) Close() error {
+	if db.Engine == SQLite {
+		// Fold the WAL back into the main file so a copied .db is whole.
+		_, _ = db.write.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+		return errors.Join(db.read.Close(), db.write.Close())
+	}
+	err := db.std.Close()
+	db.pool.Close()
+	return err
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if db.Engine == SQLite {
+		return db.read.PingContext(ctx)
+	}
+	return db.pool.Ping(ctx)
+}
+
+// SQLDB is the database/sql handle of the writer side: SQLite's single
+// writer connection, or a database/sql view of the PostgreSQL pool.
+func (db *DB) SQLDB() *sql.DB {
+	if db.Engine == SQLite {
+		return db.write
+	}
+	return db.std
+}
+
+// PgxPool is the PostgreSQL pool, nil on SQLite.
+func (db *DB) PgxPool() *pgxpool.Pool { return db.pool }
+
+// Migrate applies the embedded schema migrations for this engine.
+func (db *DB) Migrate(ctx context.Context) error {
+	sub, err := fs.Sub(migrations, "migrations/"+string(db.Engine))
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	dialect := goose.DialectSQLite3
+	if db.Engine == Postgres {
+		dialect = goose.DialectPostgres
+	}
+	p, err := goose.NewProvider(dialect, db.SQLDB(), sub)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate %s: %w", db.Engine, err)
+	}
+	return nil
+}
+
+// Read is the querier for reads outside a transaction (SQLite's reader pool).
+func (db *DB) Read() Querier {
+	if db.Engine == SQLite {
+		return sqlQuerier{db.read}
+	}
+	return pgxQuerier{db.pool}
+}
+
+// Write is the querier for single statements outside a transaction.
+func (db *DB) Write() Querier {
+	if db.Engine == SQLite {
+		return sqlQuerier{db.write}
+	}
+	return pgxQuerier{db.pool}
+}
+
+// Tx is one transaction. Functions registered with AfterCommit run once it
+// has committed, never if it rolls back.
+type Tx struct {
+	Querier
+	Engine Engine
+	sqlTx  *sql.Tx
+	pgxTx  pgx.Tx
+	after  []func()
+}
+
+// AfterCommit registers f to run after a successful commit.
+func (tx *Tx) AfterCommit(f func()) { tx.after = append(tx.after, f) }
+
+// SQLTx is the database/sql transaction (SQLite only).
+func (tx *Tx) SQLTx() *sql.Tx { return tx.sqlTx }
+
+// PgxTx is the pgx transaction (PostgreSQL only).
+func (tx *Tx) PgxTx() pgx.Tx { return tx.pgxTx }
+
+// InTx runs fn in a transaction and commits it if fn returns nil. On
+// PostgreSQL a serialization failure or deadlock is retried a few times.
+func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	for attempt := 0; ; attempt++ {
+		err := db.inTx(ctx, fn)
+		if err != nil && attempt < 3 && retryable(err) {
+			time.Sleep(time.Duration(attempt+1) * 5 * time.Millisecond)
+			continue
+		}
+		return err
+	}
+}
+
+func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	tx := &Tx{Engine: db.Engine}
+	if db.Engine == SQLite {
+		stx, err := db.write.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("begin: %w", Translate(err))
+		}
+		tx.sqlTx, tx.Querier = stx, sqlQuerier{stx}
+	} else {
+		ptx, err := db.pool.Begin(ctx)
+		if err != nil {
+			return fmt.Errorf("begin: %w", Translate(err))
+		}
+		tx.pgxTx, tx.Querier = ptx, pgxQuerier{ptx}
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			tx.rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(tx); err != nil {
+		tx.rollback()
+		return err
+	}
+	if err := tx.commit(ctx); err != nil {
+		return fmt.Errorf("commit: %w", Translate(err))
+	}
+	for _, f := range tx.after {
+		f()
+	}
+	return nil
+}
+
+func (tx *Tx) rollback() {
+	if tx.sqlTx != nil {
+		_ = tx.sqlTx.Rollback()
+	} else {
+		_ = tx.pgxTx.Rollback(context.Background())
+	}
+}
+
+func (tx *Tx) commit(ctx context.Context) error {
+	if tx.sqlTx != nil {
+		return tx.sqlTx.Commit()
+	}
+	return tx.pgxTx.Commit(ctx)
+}
+
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "40001" || pe.Code == "40P01"
+	}
+	return false
+}
+
+// Translate maps driver errors to the package's errors, keeping the original
+// in the chain for logs.
+func Translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) || errors.Is(err, pgx.ErrNoRows) {
+		return ErrNotFound
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "23505":
+			return fmt.Errorf("%w: %s", ErrConflict, pe.ConstraintName)
+		case "23503":
+			return fmt.Errorf("%w: %s", ErrReference, pe.ConstraintName)
+		}
+		return err
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return fmt.Errorf("%w: %s", ErrConflict, se.Error())
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return fmt.Errorf("%w: %s", ErrReference, se.Error())
+		}
+	}
+	return err
+}
+
+type sqlRunner interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+type sqlQuerier struct{ r sqlRunner }
+
+func (q sqlQuerier) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := q.r.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, Translate(err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
+
+func (q sqlQuerier) Query(ctx context.Context, query string, args ...any) (Rows, error) {
+	rows, err := q.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, Translate(err)
+	}
+	return rows, nil
+}
+
+func (q sqlQuerier) QueryRow(ctx context.Context, query string, args ...any) Row {
+	return translatedRow{q.r.QueryRowContext(ctx, query, args...)}
+}
+
+type pgxRunner interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+type pgxQuerier struct{ r pgxRunner }
+
+func (q pgxQuerier) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	tag, err := q.r.Exec(ctx, query, args...)
+	if err != nil {
+		return 0, Translate(err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+func (q pgxQuerier) Query(ctx context.Context, query string, args ...any) (Rows, error) {
+	rows, err := q.r.Query(ctx, query, args...)
+	if err != nil {
+		return nil, Translate(err)
+	}
+	return pgxRows{rows}, nil
+}
+
+func (q pgxQuerier) QueryRow(ctx context.Context, query string, args ...any) Row {
+	return translatedRow{q.r.QueryRow(ctx, query, args...)}
+}
+
+type pgxRows struct{ pgx.Rows }
+
+func (r pgxRows) Close() error { r.Rows.Close(); return r.Rows.Err() }
+
+type translatedRow struct{ r Row }
+
+func (r translatedRow) Scan(dest ...any) error { return Translate(r.r.Scan(dest...)) }
+
+// Now is the current time as the database stores it: UTC, microseconds.
+func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
