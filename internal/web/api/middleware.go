@@ -1,0 +1,199 @@
+package api
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"tessera/internal/store"
+	"tessera/internal/validation"
+)
+
+// idempotent makes a creating call safe to retry: the first response to an
+// Idempotency-Key (per agent) is kept for a day and returned again for the
+// same key and the same request; the same key with a different request is
+// refused. While the first request runs, a retry gets 409.
+func (s *Server) idempotent(next handler) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		key := r.Header.Get("Idempotency-Key")
+		if key == "" {
+			return next(w, r)
+		}
+		if len(key) > 255 {
+			return validation.Field("Idempotency-Key", "must be at most 255 characters")
+		}
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return err
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		sum := sha256.Sum256(append([]byte(r.Method+" "+r.URL.Path+"\n"+r.Header.Get("Content-Type")+"\n"), body...))
+		hash := hex.EncodeToString(sum[:])
+		agentID := actorOf(r).ID
+		ctx := r.Context()
+		db := s.App.DB.Write()
+		_, err = db.Exec(ctx, `INSERT INTO idempotency_keys (agent_id, key, request_hash, status, created_at) VALUES ($1, $2, $3, 0, $4)`,
+			agentID, key, hash, store.Now())
+		if errors.Is(err, store.ErrConflict) {
+			var prevHash string
+			var status int
+			var resp []byte
+			if err := s.App.DB.Read().QueryRow(ctx, `SELECT request_hash, status, response FROM idempotency_keys WHERE agent_id = $1 AND key = $2`,
+				agentID, key).Scan(&prevHash, &status, &resp); err != nil {
+				return fmt.Errorf("idempotency key: %w", err)
+			}
+			switch {
+			case prevHash != hash:
+				return &Problem{Status: http.StatusUnprocessableEntity, Title: "Idempotency key reused", Field: "Idempotency-Key",
+					Detail: "this key was used for a different request"}
+			case status == 0:
+				w.Header().Set("Retry-After", "1")
+				return &Problem{Status: http.StatusConflict, Title: "Request in progress", Field: "Idempotency-Key",
+					Detail: "the first request with this key is still running"}
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Idempotent-Replayed", "true")
+			w.WriteHeader(status)
+			_, err := w.Write(resp)
+			return err
+		}
+		if err != nil {
+			return fmt.Errorf("idempotency key: %w", err)
+		}
+		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+		herr := next(rec, r)
+		if herr != nil || rec.status >= 500 {
+			// Failed before anything was written for good: free the key so a
+			// retry can succeed.
+			if _, err := db.Exec(ctx, `DELETE FROM idempotency_keys WHERE agent_id = $1 AND key = $2`, agentID, key); err != nil {
+				s.Log.Error("free idempotency key", "err", err)
+			}
+			return herr
+		}
+		if _, err := db.Exec(ctx, `UPDATE idempotency_keys SET status = $3, response = $4 WHERE agent_id = $1 AND key = $2`,
+			agentID, key, rec.status, rec.buf.Bytes()); err != nil {
+			s.Log.Error("store idempotent response", "err", err)
+		}
+		return nil
+	}
+}
+
+type recorder struct {
+	http.ResponseWriter
+	status int
+	buf    bytes.Buffer
+}
+
+func (r *recorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	r.buf.Write(b)
+	return r.ResponseWriter.Write(b)
+}
+
+// Limiter applies token-bucket rate limits per API token and per client
+// address. Limits are per server instance.
+type Limiter struct {
+	PerToken   rate.Limit
+	TokenBurst int
+	PerAddress rate.Limit
+	AddrBurst  int
+	// TrustProxy takes the client address from X-Forwarded-For.
+	TrustProxy bool
+
+	mu      sync.Mutex
+	buckets map[string]*bucket
+	sweep   time.Time
+}
+
+type bucket struct {
+	l    *rate.Limiter
+	seen time.Time
+}
+
+func (l *Limiter) allow(key string, r rate.Limit, burst int) (bool, time.Duration) {
+	if r <= 0 {
+		return true, 0
+	}
+	now := time.Now()
+	l.mu.Lock()
+	if l.buckets == nil {
+		l.buckets = map[string]*bucket{}
+	}
+	if now.Sub(l.sweep) > time.Minute {
+		for k, b := range l.buckets {
+			if now.Sub(b.seen) > 10*time.Minute {
+				delete(l.buckets, k)
+			}
+		}
+		l.sweep = now
+	}
+	b, ok := l.buckets[key]
+	if !ok {
+		b = &bucket{l: rate.NewLimiter(r, burst)}
+		l.buckets[key] = b
+	}
+	b.seen = now
+	l.mu.Unlock()
+	res := b.l.ReserveN(now, 1)
+	if d := res.DelayFrom(now); d > 0 {
+		res.CancelAt(now)
+		return false, d
+	}
+	return true, 0
+}
+
+func (l *Limiter) clientAddr(r *http.Request) string {
+	if l.TrustProxy {
+		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+			return strings.TrimSpace(strings.Split(xff, ",")[0])
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// Middleware refuses requests over the limits with 429 and Retry-After.
+func (l *Limiter) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if okAddr, wait := l.allow("a:"+l.clientAddr(r), l.PerAddress, l.AddrBurst); !okAddr {
+			tooMany(w, r, wait, "address", l.PerAddress)
+			return
+		}
+		if tok, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); found && tok != "" {
+			sum := sha256.Sum256([]byte(tok))
+			if okTok, wait := l.allow("t:"+hex.EncodeToString(sum[:8]), l.PerToken, l.TokenBurst); !okTok {
+				tooMany(w, r, wait, "token", l.PerToken)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func tooMany(w http.ResponseWriter, r *http.Request, wait time.Duration, what string, lim rate.Limit) {
+	secs := int(math.Ceil(wait.Seconds()))
+	w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(http.StatusTooManyRequests)
+	fmt.Fprintf(w, `{"type":"about:blank","title":"Too Many Requests","status":429,"detail":"rate limit of %g requests per second per %s exceeded","instance":%q}`+"\n",
+		float64(lim), what, r.URL.Path)
+}

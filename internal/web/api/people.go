@@ -1,0 +1,256 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"tessera/internal/auth"
+	"tessera/internal/notify"
+	"tessera/internal/people"
+	"tessera/internal/validation"
+)
+
+func afterCursor(r *http.Request) (int64, error) {
+	c := r.URL.Query().Get("cursor")
+	if c == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(c, 10, 64)
+	if err != nil || id < 0 {
+		return 0, validation.Field("cursor", "is not a cursor from this API")
+	}
+	return id, nil
+}
+
+func nextCursor(n, limit int, lastID int64) string {
+	if n < limit {
+		return ""
+	}
+	return strconv.FormatInt(lastID, 10)
+}
+
+func (s *Server) listContacts(w http.ResponseWriter, r *http.Request) error {
+	limit, err := queryInt(r, "limit", 25, 1, 100)
+	if err != nil {
+		return err
+	}
+	after, err := afterCursor(r)
+	if err != nil {
+		return err
+	}
+	org, err := queryID(r, "organization_id")
+	if err != nil {
+		return err
+	}
+	var orgID int64
+	if org != nil {
+		orgID = *org
+	}
+	cs, err := s.App.People.ListContacts(r.Context(), r.URL.Query().Get("q"), orgID, after, limit)
+	if err != nil {
+		return err
+	}
+	out := List[people.Contact]{Items: cs}
+	if len(cs) > 0 {
+		out.NextCursor = nextCursor(len(cs), limit, cs[len(cs)-1].ID)
+	}
+	return ok(w, http.StatusOK, out)
+}
+
+func (s *Server) createContact(w http.ResponseWriter, r *http.Request) error {
+	var in people.ContactInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	c, err := s.App.People.CreateContact(r.Context(), actorOf(r), in)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", fmt.Sprintf("/api/v1/contacts/%d", c.ID))
+	return ok(w, http.StatusCreated, c)
+}
+
+func (s *Server) getContact(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	c, err := s.App.People.GetContact(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return ok(w, http.StatusOK, c)
+}
+
+func (s *Server) patchContact(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in people.ContactInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	c, err := s.App.People.UpdateContact(r.Context(), actorOf(r), id, in)
+	if err != nil {
+		return err
+	}
+	return ok(w, http.StatusOK, c)
+}
+
+func (s *Server) listOrganizations(w http.ResponseWriter, r *http.Request) error {
+	limit, err := queryInt(r, "limit", 25, 1, 100)
+	if err != nil {
+		return err
+	}
+	after, err := afterCursor(r)
+	if err != nil {
+		return err
+	}
+	os, err := s.App.People.ListOrganizations(r.Context(), after, limit)
+	if err != nil {
+		return err
+	}
+	out := List[people.Organization]{Items: os}
+	if len(os) > 0 {
+		out.NextCursor = nextCursor(len(os), limit, os[len(os)-1].ID)
+	}
+	return ok(w, http.StatusOK, out)
+}
+
+func (s *Server) createOrganization(w http.ResponseWriter, r *http.Request) error {
+	var in people.OrganizationInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	o, err := s.App.People.CreateOrganization(r.Context(), actorOf(r), in)
+	if err != nil {
+		return err
+	}
+	return ok(w, http.StatusCreated, o)
+}
+
+func (s *Server) getOrganization(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	o, err := s.App.People.GetOrganization(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return ok(w, http.StatusOK, o)
+}
+
+func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.App.People.GetAgent(r.Context(), actorOf(r).ID)
+	if err != nil {
+		return err
+	}
+	return ok(w, http.StatusOK, a)
+}
+
+func (s *Server) listAgents(w http.ResponseWriter, r *http.Request) error {
+	as, err := s.App.People.ListAgents(r.Context())
+	if err != nil {
+		return err
+	}
+	return ok(w, http.StatusOK, List[people.Agent]{Items: as})
+}
+
+func (s *Server) createAgent(w http.ResponseWriter, r *http.Request) error {
+	var in people.AgentInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	a, err := s.App.People.CreateAgent(r.Context(), actorOf(r), in)
+	if err != nil {
+		return err
+	}
+	return ok(w, http.StatusCreated, a)
+}
+
+func (s *Server) getAgent(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	a, err := s.App.People.GetAgent(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return ok(w, http.StatusOK, a)
+}
+
+func (s *Server) patchAgent(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in people.AgentInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	a, err := s.App.People.UpdateAgent(r.Context(), actorOf(r), id, in)
+	if err != nil {
+		return err
+	}
+	return ok(w, http.StatusOK, a)
+}
+
+func (s *Server) listTeams(w http.ResponseWriter, r *http.Request) error {
+	ts, err := s.App.People.ListTeams(r.Context())
+	if err != nil {
+		return err
+	}
+	return ok(w, http.StatusOK, List[people.Team]{Items: ts})
+}
+
+func (s *Server) createTeam(w http.ResponseWriter, r *http.Request) error {
+	var in people.TeamInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	t, err := s.App.People.CreateTeam(r.Context(), actorOf(r), in)
+	if err != nil {
+		return err
+	}
+	return ok(w, http.StatusCreated, t)
+}
+
+func (s *Server) getTeam(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	t, err := s.App.People.GetTeam(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return ok(w, http.StatusOK, t)
+}
+
+func (s *Server) notifications(w http.ResponseWriter, r *http.Request) error {
+	limit, err := queryInt(r, "limit", 25, 1, 100)
+	if err != nil {
+		return err
+	}
+	before, err := afterCursor(r)
+	if err != nil {
+		return err
+	}
+	a := actorOf(r)
+	if a.Kind != auth.KindAgent {
+		return auth.Forbidden("agents only")
+	}
+	ns, err := notify.List(r.Context(), s.App.DB, a.ID, before, limit)
+	if err != nil {
+		return err
+	}
+	out := List[notify.Notification]{Items: ns}
+	if len(ns) > 0 {
+		out.NextCursor = nextCursor(len(ns), limit, ns[len(ns)-1].ID)
+	}
+	return ok(w, http.StatusOK, out)
+}
