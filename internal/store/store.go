@@ -201,22 +201,47 @@ func (db *DB) SQLDB() *sql.DB {
 // PgxPool is the PostgreSQL pool, nil on SQLite.
 func (db *DB) PgxPool() *pgxpool.Pool { return db.pool }
 
-// Migrate applies the embedded schema migrations for this engine.
-func (db *DB) Migrate(ctx context.Context) error {
-	sub, err := fs.Sub(migrations, "migrations/"+string(db.Engine))
+// Migrations returns the embedded migration files of an engine.
+func Migrations(e Engine) fs.FS {
+	sub, err := fs.Sub(migrations, "migrations/"+string(e))
 	if err != nil {
-		return fmt.Errorf("migrations: %w", err)
+		panic(err) // the embedded tree is fixed at build time
 	}
+	return sub
+}
+
+func (db *DB) migrator() (*goose.Provider, error) {
 	dialect := goose.DialectSQLite3
 	if db.Engine == Postgres {
 		dialect = goose.DialectPostgres
 	}
-	p, err := goose.NewProvider(dialect, db.SQLDB(), sub)
+	p, err := goose.NewProvider(dialect, db.SQLDB(), Migrations(db.Engine))
 	if err != nil {
-		return fmt.Errorf("migrations: %w", err)
+		return nil, fmt.Errorf("migrations: %w", err)
+	}
+	return p, nil
+}
+
+// Migrate applies the embedded schema migrations for this engine.
+func (db *DB) Migrate(ctx context.Context) error {
+	p, err := db.migrator()
+	if err != nil {
+		return err
 	}
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("migrate %s: %w", db.Engine, err)
+	}
+	return nil
+}
+
+// MigrateDown rolls every migration back (tests of the down migrations).
+func MigrateDown(ctx context.Context, db *DB) error {
+	p, err := db.migrator()
+	if err != nil {
+		return err
+	}
+	if _, err := p.DownTo(ctx, 0); err != nil {
+		return fmt.Errorf("migrate down %s: %w", db.Engine, err)
 	}
 	return nil
 }
