@@ -56,6 +56,22 @@ func Settings() []Setting {
 	}
 }
 
+// value is a flag kept as text until Config converts it; boolean settings
+// are boolean flags, so --demo works without =true.
+type value struct {
+	s      string
+	isBool bool
+}
+
+func (v *value) String() string {
+	if v == nil {
+		return ""
+	}
+	return v.s
+}
+func (v *value) Set(s string) error { v.s = s; return nil }
+func (v *value) IsBoolFlag() bool   { return v.isBool }
+
 // Binding holds the flags of one command until they are parsed.
 type Binding struct {
 	raw map[string]*string
@@ -73,9 +89,9 @@ func Bind(fs *flag.FlagSet, serve bool) *Binding {
 		if v, ok := os.LookupEnv(s.Env); ok {
 			def = v
 		}
-		p := new(string)
-		fs.StringVar(p, s.Flag, def, s.Usage+" ("+s.Env+")")
-		b.raw[s.Flag] = p
+		v := &value{s: def, isBool: s.Default == "false" || s.Default == "true"}
+		fs.Var(v, s.Flag, s.Usage+" ("+s.Env+")")
+		b.raw[s.Flag] = &v.s
 	}
 	return b
 }
