@@ -471,14 +471,5 @@ func int64s(ctx context.Context, q store.Querier, query string, args ...any) ([]
 }
 
 func audit(ctx context.Context, tx *store.Tx, actor auth.Actor, action, target, detail string) error {
-	var agentID *int64
-	if actor.Kind == auth.KindAgent {
-		agentID = &actor.ID
-	}
-	_, err := tx.Exec(ctx, `INSERT INTO audit_log (agent_id, action, target, detail, created_at) VALUES ($1, $2, $3, $4, $5)`,
-		agentID, action, target, detail, store.Now())
-	if err != nil {
-		return fmt.Errorf("audit %s: %w", action, err)
-	}
-	return nil
+	return auth.Audit(ctx, tx, actor, action, target, detail)
 }

@@ -74,7 +74,7 @@ func (s *Service) CreateStatus(ctx context.Context, actor auth.Actor, st Status)
 		if err != nil {
 			return fmt.Errorf("insert status: %w", err)
 		}
-		return nil
+		return auth.Audit(ctx, tx, actor, "status.create", "status:"+st.Key, st.Category)
 	})
 	return st, err
 }
@@ -156,7 +156,7 @@ func (s *Service) CreateField(ctx context.Context, actor auth.Actor, f FieldDef)
 		if err != nil {
 			return fmt.Errorf("insert field: %w", err)
 		}
-		return nil
+		return auth.Audit(ctx, tx, actor, "custom_field.create", "custom_field:"+f.Key, f.Kind)
 	})
 	return f, err
 }
