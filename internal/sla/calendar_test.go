@@ -49,7 +49,9 @@ func TestAdd(t *testing.T) {
 	sp := mustLoad(t, "America/Sao_Paulo")
 	jer := mustLoad(t, "Asia/Jerusalem")
 	ny := mustLoad(t, "America/New_York")
-	at := func(loc *time.Location, y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, loc) }
+	at := func(loc *time.Location, y int, m time.Month, d, h, min int) time.Time {
+		return time.Date(y, m, d, h, min, 0, 0, loc)
+	}
 	cases := []struct {
 		name string
 		cal  *Calendar
