@@ -11,6 +11,7 @@ import (
 
 	"tessera/internal/jobs"
 	"tessera/internal/people"
+	"tessera/internal/sla/clocks"
 	"tessera/internal/store"
 	"tessera/internal/ticket"
 )
@@ -21,6 +22,7 @@ type App struct {
 	People  *people.Service
 	Tickets *ticket.Service
 	Queue   *jobs.Queue
+	SLA     *clocks.Service
 	Log     *slog.Logger
 }
 
@@ -68,8 +70,9 @@ func New(ctx context.Context, db *store.DB, o Options) (*App, error) {
 		}
 	}
 	a := &App{DB: db, People: &people.Service{DB: db}, Log: o.Log}
-	a.Tickets = &ticket.Service{DB: db, Limits: o.Limits}
-	workers, periodic := jobs.Standard(db, a.Tickets, o.CloseSolvedAfter, o.Log)
+	a.SLA = &clocks.Service{DB: db}
+	a.Tickets = &ticket.Service{DB: db, Limits: o.Limits, Clocks: a.SLA}
+	workers, periodic := jobs.Standard(db, a.Tickets, a.SLA, o.CloseSolvedAfter, o.Log)
 	q, err := jobs.New(db, jobs.Options{Work: o.Work, Workers: workers, Periodic: periodic, Logger: o.Log})
 	if err != nil {
 		return nil, fmt.Errorf("assemble: %w", err)

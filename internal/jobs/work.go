@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"tessera/internal/auth"
+	"tessera/internal/sla/clocks"
 	"tessera/internal/store"
 	"tessera/internal/ticket"
 )
@@ -194,13 +195,57 @@ func (w *PurgeWorker) Work(ctx context.Context, job *river.Job[PurgeArgs]) error
 	return nil
 }
 
+// SLACheckArgs looks for SLA clocks whose due or warning time has come.
+type SLACheckArgs struct{}
+
+// Kind names the job.
+func (SLACheckArgs) Kind() string { return "sla_check" }
+
+// SLACheckWorker records breaches and warnings. It reads only the clocks
+// that are due (an indexed range), so its cost follows what is due, not
+// the number of open tickets; running every ten seconds, a breach is
+// recorded within about ten seconds of its due time, also after a restart.
+type SLACheckWorker struct {
+	river.WorkerDefaults[SLACheckArgs]
+	Clocks  *clocks.Service
+	Tickets *ticket.Service
+	Log     *slog.Logger
+}
+
+// Work refreshes the due tickets, a batch at a time, until none is left.
+func (w *SLACheckWorker) Work(ctx context.Context, job *river.Job[SLACheckArgs]) error {
+	for range 20 {
+		ids, err := w.Clocks.Due(ctx, store.Now(), 200)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := w.Tickets.RefreshClocks(ctx, id); err != nil {
+				return fmt.Errorf("sla clocks of ticket %d: %w", id, err)
+			}
+		}
+		if len(ids) < 200 {
+			return nil
+		}
+	}
+	return nil
+}
+
+// Timeout: a check never runs longer than its interval allows.
+func (w *SLACheckWorker) Timeout(*river.Job[SLACheckArgs]) time.Duration { return time.Minute }
+
 // Standard returns the workers and schedules of a Tessera server.
-func Standard(db *store.DB, tickets *ticket.Service, closeAfter time.Duration, log *slog.Logger) (*river.Workers, []*river.PeriodicJob) {
+func Standard(db *store.DB, tickets *ticket.Service, slaClocks *clocks.Service, closeAfter time.Duration, log *slog.Logger) (*river.Workers, []*river.PeriodicJob) {
 	w := river.NewWorkers()
+	river.AddWorker(w, &SLACheckWorker{Clocks: slaClocks, Tickets: tickets, Log: log})
 	river.AddWorker(w, &NotifyWorker{DB: db})
 	river.AddWorker(w, &CloseSolvedWorker{DB: db, Tickets: tickets, After: closeAfter, Log: log})
 	river.AddWorker(w, &PurgeWorker{DB: db})
 	periodic := []*river.PeriodicJob{
+		river.NewPeriodicJob(river.PeriodicInterval(10*time.Second), func() (river.JobArgs, *river.InsertOpts) {
+			// Unique per period: a slow check is not stacked with another.
+			return SLACheckArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: 10 * time.Second}}
+		}, &river.PeriodicJobOpts{RunOnStart: true}),
 		river.NewPeriodicJob(river.PeriodicInterval(10*time.Minute), func() (river.JobArgs, *river.InsertOpts) {
 			return CloseSolvedArgs{}, nil
 		}, &river.PeriodicJobOpts{RunOnStart: true}),

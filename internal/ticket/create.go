@@ -173,7 +173,7 @@ func (s *Service) Create(ctx context.Context, actor auth.Actor, in CreateInput) 
 		if err := search.IndexTicket(ctx, tx, id, in.Subject, in.Body); err != nil {
 			return err
 		}
-		return rec.flush(ctx, tx, s.FollowUp)
+		return rec.flush(ctx, tx, s)
 	})
 	if err != nil {
 		return Ticket{}, err
@@ -248,13 +248,15 @@ func insertMessage(ctx context.Context, tx *store.Tx, ticketID int64, kind, chan
 }
 
 const ticketCols = `t.id, t.number, t.subject, t.status, t.status_category, t.priority, t.type, t.channel, t.requester_id, t.organization_id,
-	t.assignee_id, t.team_id, t.merged_into_id, t.custom_fields, t.message_count, t.created_at, t.updated_at, t.first_reply_at, t.solved_at, t.closed_at`
+	t.assignee_id, t.team_id, t.merged_into_id, t.custom_fields, t.message_count, t.created_at, t.updated_at, t.first_reply_at, t.solved_at, t.closed_at,
+	t.sla_policy_id, t.sla_due_at`
 
 func scanTicket(r store.Row) (Ticket, error) {
 	var t Ticket
 	var cf string
 	err := r.Scan(&t.ID, &t.Number, &t.Subject, &t.Status, &t.StatusCategory, &t.Priority, &t.Type, &t.Channel, &t.RequesterID, &t.OrganizationID,
-		&t.AssigneeID, &t.TeamID, &t.MergedIntoID, &cf, &t.MessageCount, &t.CreatedAt, &t.UpdatedAt, &t.FirstReplyAt, &t.SolvedAt, &t.ClosedAt)
+		&t.AssigneeID, &t.TeamID, &t.MergedIntoID, &cf, &t.MessageCount, &t.CreatedAt, &t.UpdatedAt, &t.FirstReplyAt, &t.SolvedAt, &t.ClosedAt,
+		&t.SLAPolicyID, &t.SLADueAt)
 	if err != nil {
 		return t, err
 	}
@@ -265,6 +267,7 @@ func scanTicket(r store.Row) (Ticket, error) {
 		t.CustomFields = map[string]any{}
 	}
 	t.Tags = []string{}
+	t.SLA = []SLAStatus{}
 	return t, nil
 }
 
@@ -318,6 +321,9 @@ func (s *Service) Get(ctx context.Context, actor auth.Actor, id int64) (Ticket, 
 	}
 	list := []Ticket{t}
 	if err := s.decorate(ctx, list); err != nil {
+		return Ticket{}, err
+	}
+	if err := s.loadSLA(ctx, list); err != nil {
 		return Ticket{}, err
 	}
 	t = list[0]

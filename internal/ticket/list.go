@@ -210,6 +210,9 @@ func (s *Service) List(ctx context.Context, actor auth.Actor, f Filter) (Page, e
 	if err := s.loadTags(ctx, page.Items); err != nil {
 		return Page{}, err
 	}
+	if err := s.loadSLA(ctx, page.Items); err != nil {
+		return Page{}, err
+	}
 	return page, s.decorate(ctx, page.Items)
 }
 

@@ -161,7 +161,7 @@ func (s *Service) AddMessage(ctx context.Context, actor auth.Actor, ticketID int
 			return err
 		}
 		res = MessageResult{Message: Message{ID: msgID}, TicketID: t.ID}
-		return rec.flush(ctx, tx, s.FollowUp)
+		return rec.flush(ctx, tx, s)
 	})
 	if err != nil {
 		return MessageResult{}, err
@@ -204,7 +204,7 @@ func (s *Service) createFollowUp(ctx context.Context, actor auth.Actor, closedID
 		}
 		rec := &recorder{ticketID: closedID, actor: actor, at: at}
 		rec.add(EventFollowUp, "", "", fmt.Sprint(t.Number), nil)
-		return rec.flush(ctx, tx, s.FollowUp)
+		return rec.flush(ctx, tx, s)
 	})
 	if err != nil {
 		return MessageResult{}, err

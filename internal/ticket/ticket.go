@@ -58,6 +58,10 @@ const (
 	EventLinked     = "linked"
 	EventFollowUp   = "follow_up_created"
 	EventReopened   = "reopened"
+	// SLA clocks: a metric changed state, breached, or is about to.
+	EventSLA         = "sla_state_changed"
+	EventSLABreached = "sla_breached"
+	EventSLAWarning  = "sla_warning"
 )
 
 // Person is a short reference to a contact or an agent.
@@ -91,6 +95,9 @@ type Ticket struct {
 	FirstReplyAt   *time.Time     `json:"first_reply_at"`
 	SolvedAt       *time.Time     `json:"solved_at"`
 	ClosedAt       *time.Time     `json:"closed_at"`
+	SLAPolicyID    *int64         `json:"sla_policy_id"`
+	SLADueAt       *time.Time     `json:"sla_due_at"`
+	SLA            []SLAStatus    `json:"sla"`
 	Links          []Link         `json:"links,omitempty"`
 }
 
@@ -156,10 +163,24 @@ type FollowUp interface {
 	TicketChanged(ctx context.Context, tx *store.Tx, c Change) error
 }
 
+// ClockEvent is a change of a ticket's SLA clocks, recorded as an event of
+// the change that caused it.
+type ClockEvent struct {
+	Type, Field, Old, New string
+}
+
+// Clocks recomputes a ticket's SLA clocks inside the transaction of every
+// change, after the change's events are written (the clocks are replayed
+// from them). Package sla/clocks implements it.
+type Clocks interface {
+	Recompute(ctx context.Context, tx *store.Tx, ticketID int64, at time.Time) ([]ClockEvent, error)
+}
+
 // Service is the ticket service. Every write to a ticket goes through it.
 type Service struct {
 	DB       *store.DB
 	FollowUp FollowUp
+	Clocks   Clocks
 	Limits   AttachmentLimits
 }
 
@@ -232,14 +253,42 @@ func (r *recorder) field(name, old, new string) {
 	}
 }
 
-// flush writes the events in one statement and runs the follow-up hook.
-func (r *recorder) flush(ctx context.Context, tx *store.Tx, f FollowUp) error {
+// flush writes the events, recomputes the SLA clocks (whose changes are
+// events too) and runs the follow-up hook.
+func (r *recorder) flush(ctx context.Context, tx *store.Tx, s *Service) error {
 	if len(r.events) == 0 {
 		return nil
 	}
+	if err := insertEvents(ctx, tx, r.events); err != nil {
+		return err
+	}
+	if s.Clocks != nil {
+		ces, err := s.Clocks.Recompute(ctx, tx, r.ticketID, r.at)
+		if err != nil {
+			return fmt.Errorf("sla clocks: %w", err)
+		}
+		if len(ces) > 0 {
+			n := len(r.events)
+			for _, ce := range ces {
+				r.add(ce.Type, ce.Field, ce.Old, ce.New, nil)
+			}
+			if err := insertEvents(ctx, tx, r.events[n:]); err != nil {
+				return err
+			}
+		}
+	}
+	if s.FollowUp != nil {
+		if err := s.FollowUp.TicketChanged(ctx, tx, Change{TicketID: r.ticketID, Actor: r.actor, Events: r.events}); err != nil {
+			return fmt.Errorf("follow-up: %w", err)
+		}
+	}
+	return nil
+}
+
+func insertEvents(ctx context.Context, tx *store.Tx, events []Event) error {
 	q := `INSERT INTO ticket_events (ticket_id, type, actor_kind, actor_id, field, old_value, new_value, message_id, created_at) VALUES `
-	args := make([]any, 0, len(r.events)*9)
-	for i, e := range r.events {
+	args := make([]any, 0, len(events)*9)
+	for i, e := range events {
 		if i > 0 {
 			q += ", "
 		}
@@ -249,11 +298,6 @@ func (r *recorder) flush(ctx context.Context, tx *store.Tx, f FollowUp) error {
 	}
 	if _, err := tx.Exec(ctx, q, args...); err != nil {
 		return fmt.Errorf("record events: %w", err)
-	}
-	if f != nil {
-		if err := f.TicketChanged(ctx, tx, Change{TicketID: r.ticketID, Actor: r.actor, Events: r.events}); err != nil {
-			return fmt.Errorf("follow-up: %w", err)
-		}
 	}
 	return nil
 }

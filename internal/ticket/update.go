@@ -214,7 +214,7 @@ func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in Upd
 				return err
 			}
 		}
-		return rec.flush(ctx, tx, s.FollowUp)
+		return rec.flush(ctx, tx, s)
 	})
 	if err != nil {
 		return Ticket{}, err
@@ -276,7 +276,7 @@ func (s *Service) Merge(ctx context.Context, actor auth.Actor, sourceID, targetI
 		rs := &recorder{ticketID: src.ID, actor: actor, at: at}
 		rs.add(EventMerged, "merged_into_id", "", fmt.Sprint(dst.ID), &srcMsg)
 		rs.field("status", src.Status, StatusClosed)
-		if err := rs.flush(ctx, tx, s.FollowUp); err != nil {
+		if err := rs.flush(ctx, tx, s); err != nil {
 			return err
 		}
 		// Target: a system message quoting where the request came from.
@@ -299,7 +299,7 @@ func (s *Service) Merge(ctx context.Context, actor auth.Actor, sourceID, targetI
 		}
 		rd := &recorder{ticketID: dst.ID, actor: actor, at: at}
 		rd.add(EventMergedFrom, "", "", fmt.Sprint(src.ID), &dstMsg)
-		return rd.flush(ctx, tx, s.FollowUp)
+		return rd.flush(ctx, tx, s)
 	})
 	if err != nil {
 		return Ticket{}, err
@@ -349,7 +349,7 @@ func (s *Service) Link(ctx context.Context, actor auth.Actor, id, otherID int64)
 		for _, p := range [][2]Ticket{{t, o}, {o, t}} {
 			rec := &recorder{ticketID: p[0].ID, actor: actor, at: at}
 			rec.add(EventLinked, "links", "", fmt.Sprint(p[1].ID), nil)
-			if err := rec.flush(ctx, tx, s.FollowUp); err != nil {
+			if err := rec.flush(ctx, tx, s); err != nil {
 				return err
 			}
 		}

@@ -1,0 +1,243 @@
+package clocks_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"tessera/internal/app/apptest"
+	"tessera/internal/auth"
+	"tessera/internal/sla"
+	"tessera/internal/sla/clocks"
+	"tessera/internal/store"
+	"tessera/internal/store/storetest"
+	"tessera/internal/ticket"
+	"tessera/internal/validation"
+)
+
+var ctx = context.Background()
+
+func clockOf(t *testing.T, f *apptest.Fixture, id int64, m string) ticket.SLAStatus {
+	t.Helper()
+	tk, err := f.Tickets.Get(ctx, auth.System, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range tk.SLA {
+		if s.Metric == m {
+			return s
+		}
+	}
+	return ticket.SLAStatus{}
+}
+
+func eventTypes(t *testing.T, f *apptest.Fixture, id int64) []string {
+	t.Helper()
+	ev, err := f.Tickets.Events(ctx, auth.System, id, 0, 500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range ev {
+		out = append(out, e.Type+":"+e.Field+":"+e.NewValue)
+	}
+	return out
+}
+
+func setup(t *testing.T, f *apptest.Fixture) (clocks.Calendar, sla.Policy) {
+	t.Helper()
+	cal, err := f.SLA.CreateCalendar(ctx, f.Admin, clocks.CalendarInput{Name: "Brasil", TimeZone: "America/Sao_Paulo",
+		Week:     map[string][]string{"monday": {"09:00-18:00"}, "tuesday": {"09:00-18:00"}, "wednesday": {"09:00-18:00"}, "thursday": {"09:00-18:00"}, "friday": {"09:00-18:00"}},
+		Holidays: []clocks.HolidayJSON{{Date: "2026-12-25", Yearly: true, Name: "Natal"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol, err := f.SLA.CreatePolicy(ctx, f.Admin, clocks.PolicyInput{Name: "Standard", Position: 10, WarnBefore: 15,
+		Targets: map[string]map[sla.Metric]sla.Target{
+			"urgent": {sla.FirstReply: {Minutes: 30}, sla.Resolution: {Minutes: 240}},
+			"normal": {sla.FirstReply: {Minutes: 120, Business: true}, sla.NextReply: {Minutes: 240, Business: true}, sla.Resolution: {Minutes: 2400, Business: true}},
+		}, CalendarID: &cal.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cal, pol
+}
+
+func TestAdminValidation(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		f := apptest.New(t, e)
+		if _, err := f.SLA.CreateCalendar(ctx, f.Agent, clocks.CalendarInput{Name: "x", TimeZone: "UTC"}); !errors.Is(err, auth.ErrForbidden) {
+			t.Errorf("agent created a calendar: %v", err)
+		}
+		bad := []struct {
+			in    clocks.CalendarInput
+			field string
+		}{
+			{clocks.CalendarInput{Name: "x", TimeZone: "Mars/Olympus"}, "time_zone"},
+			{clocks.CalendarInput{Name: "x", TimeZone: "UTC", Week: map[string][]string{"funday": {"09:00-18:00"}}}, "week.funday"},
+			{clocks.CalendarInput{Name: "x", TimeZone: "UTC", Week: map[string][]string{"monday": {"9-18"}}}, "week.monday"},
+			{clocks.CalendarInput{Name: "x", TimeZone: "UTC", Holidays: []clocks.HolidayJSON{{Date: "25/12"}}}, "holidays[0].date"},
+		}
+		for _, b := range bad {
+			_, err := f.SLA.CreateCalendar(ctx, f.Admin, b.in)
+			if ve, ok := validation.As(err); !ok || ve.Fields[0].Field != b.field {
+				t.Errorf("%+v: %v, want field %s", b.in, err, b.field)
+			}
+		}
+		_, err := f.SLA.CreatePolicy(ctx, f.Admin, clocks.PolicyInput{Name: "p", Targets: map[string]map[sla.Metric]sla.Target{"normal": {sla.FirstReply: {Minutes: 60, Business: true}}}})
+		if ve, ok := validation.As(err); !ok || ve.Fields[0].Field != "calendar_id" {
+			t.Errorf("business target without calendar: %v", err)
+		}
+		_, err = f.SLA.CreatePolicy(ctx, f.Admin, clocks.PolicyInput{Name: "p", Targets: map[string]map[sla.Metric]sla.Target{"critical": {sla.FirstReply: {Minutes: 60}}}})
+		if ve, ok := validation.As(err); !ok || ve.Fields[0].Field != "targets.critical" {
+			t.Errorf("unknown priority: %v", err)
+		}
+	})
+}
+
+func TestClocksFollowTheTicket(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		f := apptest.New(t, e)
+		_, pol := setup(t, f)
+		// Friday 27 November 2026, 17:00 in São Paulo (20:00 UTC).
+		created := time.Date(2026, 11, 27, 20, 0, 0, 0, time.UTC)
+		c := ticket.WithNow(ctx, created)
+		tk, err := f.Tickets.Create(c, f.Agent, ticket.CreateInput{Subject: "Nota fiscal", Body: "Não consigo emitir", Requester: &ticket.RequesterInput{Email: "c@x.test"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tk.SLAPolicyID == nil || *tk.SLAPolicyID != pol.ID {
+			t.Fatalf("policy = %v", tk.SLAPolicyID)
+		}
+		fr := clockOf(t, f, tk.ID, "first_reply")
+		want := time.Date(2026, 11, 30, 13, 0, 0, 0, time.UTC) // Monday 10:00 in São Paulo
+		if fr.State != "active" || fr.DueAt == nil || !fr.DueAt.Equal(want) {
+			t.Fatalf("first reply clock = %+v, want active due %s", fr, want)
+		}
+		got, _ := f.Tickets.Get(ctx, auth.System, tk.ID)
+		if got.SLADueAt == nil || !got.SLADueAt.Equal(want) {
+			t.Errorf("ticket due = %v", got.SLADueAt)
+		}
+		// Raising the priority recomputes from the start: urgent is 30
+		// calendar minutes from Friday 17:00.
+		urgent := "urgent"
+		if _, err := f.Tickets.Update(ticket.WithNow(ctx, created.Add(10*time.Minute)), f.Agent, tk.ID, ticket.UpdateInput{Priority: &urgent}); err != nil {
+			t.Fatal(err)
+		}
+		fr = clockOf(t, f, tk.ID, "first_reply")
+		if fr.DueAt == nil || !fr.DueAt.Equal(created.Add(30*time.Minute)) || fr.BusinessHours {
+			t.Errorf("after priority change: %+v", fr)
+		}
+		if c := clockOf(t, f, tk.ID, "next_reply"); c.Metric != "" {
+			t.Errorf("urgent has no next reply target, got %+v", c)
+		}
+		// The reply comes in time.
+		if _, err := f.Tickets.AddMessage(ticket.WithNow(ctx, created.Add(20*time.Minute)), f.Agent, tk.ID, ticket.MessageInput{Body: "Olá!"}); err != nil {
+			t.Fatal(err)
+		}
+		if fr := clockOf(t, f, tk.ID, "first_reply"); fr.State != "achieved" {
+			t.Errorf("first reply = %+v", fr)
+		}
+		if !slices.Contains(eventTypes(t, f, tk.ID), "sla_state_changed:sla.first_reply:achieved") {
+			t.Errorf("no achievement event: %v", eventTypes(t, f, tk.ID))
+		}
+		// A tag-only policy in front stops covering it when the tag goes.
+		_, err = f.SLA.CreatePolicy(ctx, f.Admin, clocks.PolicyInput{Name: "VIP", Position: 1, Conditions: sla.Conditions{Tags: []string{"vip"}},
+			Targets: map[string]map[sla.Metric]sla.Target{"urgent": {sla.Resolution: {Minutes: 60}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.Tickets.Update(ticket.WithNow(ctx, created.Add(25*time.Minute)), f.Agent, tk.ID, ticket.UpdateInput{AddTags: []string{"vip"}}); err != nil {
+			t.Fatal(err)
+		}
+		got, _ = f.Tickets.Get(ctx, auth.System, tk.ID)
+		if len(got.SLA) != 1 || got.SLA[0].Metric != "resolution" || !got.SLA[0].DueAt.Equal(created.Add(time.Hour)) {
+			t.Errorf("under the VIP policy: %+v", got.SLA)
+		}
+	})
+}
+
+func TestBreachAndWarningDetection(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		f := apptest.New(t, e)
+		setup(t, f)
+		urgent := "urgent"
+		// Created 20 minutes ago: warning time (30 − 15 min) has passed,
+		// due in 10 minutes.
+		c := ticket.WithNow(ctx, time.Now().Add(-20*time.Minute))
+		warned, err := f.Tickets.Create(c, f.Agent, ticket.CreateInput{Subject: "Down", Body: "Site down", Priority: urgent, Requester: &ticket.RequesterInput{Email: "a@x.test"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c = ticket.WithNow(ctx, time.Now().Add(-2*time.Hour))
+		late, err := f.Tickets.Create(c, f.Agent, ticket.CreateInput{Subject: "Down too", Body: "Still down", Priority: urgent, Requester: &ticket.RequesterInput{Email: "b@x.test"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fresh, err := f.Tickets.Create(ctx, f.Agent, ticket.CreateInput{Subject: "New", Body: "b", Priority: urgent, Requester: &ticket.RequesterInput{Email: "c@x.test"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		due, err := f.SLA.Due(ctx, time.Now(), 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(due)
+		if !slices.Equal(due, []int64{warned.ID, late.ID}) {
+			t.Fatalf("due = %v, want %d and %d (not %d)", due, warned.ID, late.ID, fresh.ID)
+		}
+		for _, id := range due {
+			if err := f.Tickets.RefreshClocks(ctx, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if ev := eventTypes(t, f, late.ID); !slices.Contains(ev, "sla_breached:sla.first_reply:breached") {
+			t.Errorf("late ticket events: %v", ev)
+		}
+		if fr := clockOf(t, f, late.ID, "first_reply"); fr.State != "breached" || fr.BreachedAt == nil {
+			t.Errorf("late clock: %+v", fr)
+		}
+		ev := eventTypes(t, f, warned.ID)
+		warnings := 0
+		for _, x := range ev {
+			if len(x) > 11 && x[:11] == "sla_warning" {
+				warnings++
+			}
+		}
+		if warnings != 1 {
+			t.Errorf("warnings = %d in %v", warnings, ev)
+		}
+		// Nothing is due any more, and a second pass warns nobody twice.
+		due, _ = f.SLA.Due(ctx, time.Now(), 100)
+		if len(due) != 0 {
+			t.Errorf("still due: %v", due)
+		}
+		if err := f.Tickets.RefreshClocks(ctx, warned.ID); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(eventTypes(t, f, warned.ID)); n != len(ev) {
+			t.Errorf("a second refresh added events: %d -> %d", len(ev), n)
+		}
+	})
+}
+
+func TestPreview(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		f := apptest.New(t, e)
+		setup(t, f)
+		at := time.Date(2026, 12, 24, 20, 0, 0, 0, time.UTC) // Thursday 17:00 in São Paulo, before Christmas
+		p, err := f.SLA.PreviewFor(ctx, sla.Facts{Priority: "normal"}, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := time.Date(2026, 12, 28, 13, 0, 0, 0, time.UTC) // Monday 10:00: Friday the 25th is a holiday
+		if d := p.Due[sla.FirstReply]; d == nil || !d.Equal(want) {
+			t.Errorf("preview first reply = %v, want %s", d, want)
+		}
+		if _, err := f.SLA.PreviewFor(ctx, sla.Facts{Priority: "low"}, at); err == nil {
+			t.Error("a priority without targets got a preview")
+		}
+	})
+}

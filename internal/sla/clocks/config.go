@@ -1,0 +1,427 @@
+// Package clocks keeps the SLA clocks of tickets in the database: the
+// calendars and policies admins define, and, for every ticket a policy
+// covers, where each metric stands. The arithmetic is package sla's; this
+// package loads its inputs and stores its results.
+package clocks
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"tessera/internal/auth"
+	"tessera/internal/sla"
+	"tessera/internal/store"
+	"tessera/internal/validation"
+)
+
+// Service manages calendars, policies and ticket clocks.
+type Service struct {
+	DB *store.DB
+}
+
+// Days names the weekdays as the API spells them, Sunday first.
+var Days = []string{"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"}
+
+// HolidayJSON is a holiday as the API spells it.
+type HolidayJSON struct {
+	Date   string `json:"date"`             // YYYY-MM-DD
+	Yearly bool   `json:"yearly,omitempty"` // recurs every year on the same month and day
+	Name   string `json:"name,omitempty"`
+}
+
+// Calendar is a business-hours calendar as the API shows it.
+type Calendar struct {
+	ID        int64               `json:"id"`
+	Name      string              `json:"name"`
+	TimeZone  string              `json:"time_zone"`
+	Week      map[string][]string `json:"week"` // day → ["09:00-12:00", "13:00-18:00"]; "00:00-24:00" is all day; "22:00-06:00" runs overnight
+	Holidays  []HolidayJSON       `json:"holidays"`
+	CreatedAt time.Time           `json:"created_at"`
+	UpdatedAt time.Time           `json:"updated_at"`
+}
+
+// CalendarInput creates or replaces a calendar.
+type CalendarInput struct {
+	Name     string              `json:"name"`
+	TimeZone string              `json:"time_zone"`
+	Week     map[string][]string `json:"week"`
+	Holidays []HolidayJSON       `json:"holidays,omitempty"`
+}
+
+func parseClock(s string) (int, bool) {
+	var h, m int
+	if len(s) != 5 || s[2] != ':' {
+		return 0, false
+	}
+	if _, err := fmt.Sscanf(s, "%02d:%02d", &h, &m); err != nil || m > 59 || h > 24 || (h == 24 && m != 0) {
+		return 0, false
+	}
+	return h*60 + m, true
+}
+
+// Build turns the API form of a calendar into sla.Calendar, naming the
+// wrong field if any.
+func (in CalendarInput) Build() (*sla.Calendar, error) {
+	var c validation.Collector
+	name := strings.TrimSpace(in.Name)
+	if name == "" || len(name) > 100 {
+		c.Add("name", "must be 1 to 100 characters")
+	}
+	loc, err := time.LoadLocation(in.TimeZone)
+	if err != nil || in.TimeZone == "" || in.TimeZone == "Local" {
+		c.Add("time_zone", "must be an IANA time zone such as America/Sao_Paulo or Asia/Jerusalem")
+		loc = time.UTC
+	}
+	cal := &sla.Calendar{Name: name, Location: loc}
+	for day, ivs := range in.Week {
+		d := slices.Index(Days, strings.ToLower(day))
+		if d < 0 {
+			c.Add("week."+day, "is not a day (sunday … saturday)")
+			continue
+		}
+		for _, iv := range ivs {
+			a, b, ok := strings.Cut(iv, "-")
+			start, ok1 := parseClock(strings.TrimSpace(a))
+			end, ok2 := parseClock(strings.TrimSpace(b))
+			if !ok || !ok1 || !ok2 || start == 1440 || end == 0 && start == 0 {
+				c.Add("week."+day, "%q is not an interval such as 09:00-18:00", iv)
+				continue
+			}
+			if end == 0 {
+				end = 1440
+			}
+			cal.Week[d] = append(cal.Week[d], sla.Interval{Start: start, End: end})
+		}
+	}
+	for i, h := range in.Holidays {
+		dt, err := time.Parse("2006-01-02", h.Date)
+		if err != nil {
+			c.Add(fmt.Sprintf("holidays[%d].date", i), "must be a date as YYYY-MM-DD")
+			continue
+		}
+		hol := sla.Holiday{Month: dt.Month(), Day: dt.Day(), Name: h.Name}
+		if !h.Yearly {
+			hol.Year = dt.Year()
+		}
+		cal.Holidays = append(cal.Holidays, hol)
+	}
+	if err := c.Err(); err != nil {
+		return nil, err
+	}
+	if err := cal.Validate(); err != nil {
+		return nil, validation.Field("week", "%s", err.Error())
+	}
+	return cal, nil
+}
+
+// CreateCalendar adds a calendar (admins only).
+func (s *Service) CreateCalendar(ctx context.Context, actor auth.Actor, in CalendarInput) (Calendar, error) {
+	return s.saveCalendar(ctx, actor, 0, in)
+}
+
+// UpdateCalendar replaces a calendar's definition (admins only); the clocks
+// of the tickets it governs are recomputed by the next change or check.
+func (s *Service) UpdateCalendar(ctx context.Context, actor auth.Actor, id int64, in CalendarInput) (Calendar, error) {
+	return s.saveCalendar(ctx, actor, id, in)
+}
+
+func (s *Service) saveCalendar(ctx context.Context, actor auth.Actor, id int64, in CalendarInput) (Calendar, error) {
+	if !actor.IsAdmin() {
+		return Calendar{}, auth.Forbidden("only admins manage calendars")
+	}
+	if _, err := in.Build(); err != nil {
+		return Calendar{}, err
+	}
+	if in.Holidays == nil {
+		in.Holidays = []HolidayJSON{}
+	}
+	week, _ := json.Marshal(in.Week)
+	hol, _ := json.Marshal(in.Holidays)
+	now := store.Now()
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if id == 0 {
+			err = tx.QueryRow(ctx, `INSERT INTO calendars (name, time_zone, week, holidays, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`,
+				strings.TrimSpace(in.Name), in.TimeZone, string(week), string(hol), now).Scan(&id)
+		} else {
+			var n int64
+			n, err = tx.Exec(ctx, `UPDATE calendars SET name = $2, time_zone = $3, week = $4, holidays = $5, updated_at = $6 WHERE id = $1`,
+				id, strings.TrimSpace(in.Name), in.TimeZone, string(week), string(hol), now)
+			if err == nil && n == 0 {
+				return fmt.Errorf("calendar %d: %w", id, store.ErrNotFound)
+			}
+		}
+		if errors.Is(err, store.ErrConflict) {
+			return validation.Field("name", "a calendar with this name already exists")
+		}
+		if err != nil {
+			return fmt.Errorf("save calendar: %w", err)
+		}
+		return auth.Audit(ctx, tx, actor, "calendar.save", fmt.Sprintf("calendar:%d", id), in.Name)
+	})
+	if err != nil {
+		return Calendar{}, err
+	}
+	return s.GetCalendar(ctx, id)
+}
+
+func scanCalendar(r store.Row) (Calendar, error) {
+	var c Calendar
+	var week, hol string
+	if err := r.Scan(&c.ID, &c.Name, &c.TimeZone, &week, &hol, &c.CreatedAt, &c.UpdatedAt); err != nil {
+		return Calendar{}, err
+	}
+	if err := json.Unmarshal([]byte(week), &c.Week); err != nil {
+		return Calendar{}, fmt.Errorf("calendar %d week: %w", c.ID, err)
+	}
+	if err := json.Unmarshal([]byte(hol), &c.Holidays); err != nil {
+		return Calendar{}, fmt.Errorf("calendar %d holidays: %w", c.ID, err)
+	}
+	return c, nil
+}
+
+const calendarCols = `id, name, time_zone, week, holidays, created_at, updated_at`
+
+// GetCalendar returns one calendar.
+func (s *Service) GetCalendar(ctx context.Context, id int64) (Calendar, error) {
+	c, err := scanCalendar(s.DB.Read().QueryRow(ctx, `SELECT `+calendarCols+` FROM calendars WHERE id = $1`, id))
+	if err != nil {
+		return Calendar{}, fmt.Errorf("calendar %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// Calendars lists every calendar.
+func (s *Service) Calendars(ctx context.Context) ([]Calendar, error) {
+	rows, err := s.DB.Read().Query(ctx, `SELECT `+calendarCols+` FROM calendars ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("calendars: %w", err)
+	}
+	defer rows.Close()
+	out := []Calendar{}
+	for rows.Next() {
+		c, err := scanCalendar(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+func loadCalendar(ctx context.Context, q store.Querier, id int64) (*sla.Calendar, error) {
+	c, err := scanCalendar(q.QueryRow(ctx, `SELECT `+calendarCols+` FROM calendars WHERE id = $1`, id))
+	if err != nil {
+		return nil, fmt.Errorf("calendar %d: %w", id, err)
+	}
+	return CalendarInput{Name: c.Name, TimeZone: c.TimeZone, Week: c.Week, Holidays: c.Holidays}.Build()
+}
+
+// PolicyInput creates or replaces an SLA policy.
+type PolicyInput struct {
+	Name           string                               `json:"name"`
+	Position       int                                  `json:"position"`
+	Active         *bool                                `json:"active,omitempty"`
+	Conditions     sla.Conditions                       `json:"conditions"`
+	Targets        map[string]map[sla.Metric]sla.Target `json:"targets"`
+	CalendarID     *int64                               `json:"calendar_id,omitempty"`
+	PauseOnPending *bool                                `json:"pause_on_pending,omitempty"`
+	PauseOnHold    *bool                                `json:"pause_on_hold,omitempty"`
+	WarnBefore     int                                  `json:"warn_before_minutes,omitempty"`
+}
+
+var priorities = []string{"urgent", "high", "normal", "low"}
+
+func (in PolicyInput) check() error {
+	var c validation.Collector
+	if n := strings.TrimSpace(in.Name); n == "" || len(n) > 100 {
+		c.Add("name", "must be 1 to 100 characters")
+	}
+	if len(in.Targets) == 0 {
+		c.Add("targets", "must set at least one target for one priority")
+	}
+	business := false
+	for p, ms := range in.Targets {
+		if !slices.Contains(priorities, p) {
+			c.Add("targets."+p, "is not a priority (urgent, high, normal, low)")
+			continue
+		}
+		for m, t := range ms {
+			if !slices.Contains(sla.Metrics, m) {
+				c.Add(fmt.Sprintf("targets.%s.%s", p, m), "is not a metric (first_reply, next_reply, resolution)")
+			}
+			if t.Minutes < 1 || t.Minutes > 525600 {
+				c.Add(fmt.Sprintf("targets.%s.%s.minutes", p, m), "must be between 1 and 525600 (a year)")
+			}
+			business = business || t.Business
+		}
+	}
+	if business && in.CalendarID == nil {
+		c.Add("calendar_id", "targets in business hours need a calendar")
+	}
+	for _, p := range in.Conditions.Priorities {
+		if !slices.Contains(priorities, p) {
+			c.Add("conditions.priorities", "%q is not a priority", p)
+		}
+	}
+	if in.WarnBefore < 0 || in.WarnBefore > 10080 {
+		c.Add("warn_before_minutes", "must be between 0 and 10080 (a week)")
+	}
+	return c.Err()
+}
+
+// CreatePolicy adds an SLA policy (admins only).
+func (s *Service) CreatePolicy(ctx context.Context, actor auth.Actor, in PolicyInput) (sla.Policy, error) {
+	return s.savePolicy(ctx, actor, 0, in)
+}
+
+// UpdatePolicy replaces an SLA policy (admins only).
+func (s *Service) UpdatePolicy(ctx context.Context, actor auth.Actor, id int64, in PolicyInput) (sla.Policy, error) {
+	return s.savePolicy(ctx, actor, id, in)
+}
+
+func (s *Service) savePolicy(ctx context.Context, actor auth.Actor, id int64, in PolicyInput) (sla.Policy, error) {
+	if !actor.IsAdmin() {
+		return sla.Policy{}, auth.Forbidden("only admins manage SLA policies")
+	}
+	if err := in.check(); err != nil {
+		return sla.Policy{}, err
+	}
+	cond, _ := json.Marshal(in.Conditions)
+	targets, _ := json.Marshal(in.Targets)
+	t := true
+	active, pp, ph := deref(in.Active, t), deref(in.PauseOnPending, t), deref(in.PauseOnHold, t)
+	now := store.Now()
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if id == 0 {
+			err = tx.QueryRow(ctx, `INSERT INTO sla_policies (name, position, active, conditions, targets, calendar_id, pause_on_pending, pause_on_hold, warn_before_minutes, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id`,
+				strings.TrimSpace(in.Name), in.Position, active, string(cond), string(targets), in.CalendarID, pp, ph, in.WarnBefore, now).Scan(&id)
+		} else {
+			var n int64
+			n, err = tx.Exec(ctx, `UPDATE sla_policies SET name = $2, position = $3, active = $4, conditions = $5, targets = $6, calendar_id = $7,
+				pause_on_pending = $8, pause_on_hold = $9, warn_before_minutes = $10, updated_at = $11 WHERE id = $1`,
+				id, strings.TrimSpace(in.Name), in.Position, active, string(cond), string(targets), in.CalendarID, pp, ph, in.WarnBefore, now)
+			if err == nil && n == 0 {
+				return fmt.Errorf("policy %d: %w", id, store.ErrNotFound)
+			}
+		}
+		switch {
+		case errors.Is(err, store.ErrConflict):
+			return validation.Field("name", "a policy with this name already exists")
+		case errors.Is(err, store.ErrReference):
+			return validation.Field("calendar_id", "calendar does not exist")
+		case err != nil:
+			return fmt.Errorf("save policy: %w", err)
+		}
+		return auth.Audit(ctx, tx, actor, "sla_policy.save", fmt.Sprintf("sla_policy:%d", id), in.Name)
+	})
+	if err != nil {
+		return sla.Policy{}, err
+	}
+	return s.GetPolicy(ctx, id)
+}
+
+func deref[T any](p *T, def T) T {
+	if p == nil {
+		return def
+	}
+	return *p
+}
+
+const policyCols = `id, name, position, active, conditions, targets, calendar_id, pause_on_pending, pause_on_hold, warn_before_minutes`
+
+func scanPolicy(r store.Row) (sla.Policy, error) {
+	var p sla.Policy
+	var cond, targets string
+	if err := r.Scan(&p.ID, &p.Name, &p.Position, &p.Active, &cond, &targets, &p.CalendarID, &p.PauseOnPending, &p.PauseOnHold, &p.WarnBefore); err != nil {
+		return sla.Policy{}, err
+	}
+	if err := json.Unmarshal([]byte(cond), &p.Conditions); err != nil {
+		return sla.Policy{}, fmt.Errorf("policy %d conditions: %w", p.ID, err)
+	}
+	if err := json.Unmarshal([]byte(targets), &p.Targets); err != nil {
+		return sla.Policy{}, fmt.Errorf("policy %d targets: %w", p.ID, err)
+	}
+	return p, nil
+}
+
+// GetPolicy returns one policy.
+func (s *Service) GetPolicy(ctx context.Context, id int64) (sla.Policy, error) {
+	p, err := scanPolicy(s.DB.Read().QueryRow(ctx, `SELECT `+policyCols+` FROM sla_policies WHERE id = $1`, id))
+	if err != nil {
+		return sla.Policy{}, fmt.Errorf("policy %d: %w", id, err)
+	}
+	return p, nil
+}
+
+// Policies lists every policy in order.
+func (s *Service) Policies(ctx context.Context) ([]sla.Policy, error) {
+	return policies(ctx, s.DB.Read(), false)
+}
+
+func policies(ctx context.Context, q store.Querier, activeOnly bool) ([]sla.Policy, error) {
+	where := ""
+	if activeOnly {
+		where = " WHERE active = $1"
+	}
+	var args []any
+	if activeOnly {
+		args = append(args, true)
+	}
+	rows, err := q.Query(ctx, `SELECT `+policyCols+` FROM sla_policies`+where+` ORDER BY position, id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("policies: %w", err)
+	}
+	defer rows.Close()
+	out := []sla.Policy{}
+	for rows.Next() {
+		p, err := scanPolicy(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// Preview answers "a ticket created at `at` with these facts would be due
+// when?" for the policy that would apply.
+type Preview struct {
+	PolicyID   int64                     `json:"policy_id"`
+	PolicyName string                    `json:"policy_name"`
+	CreatedAt  time.Time                 `json:"created_at"`
+	Due        map[sla.Metric]*time.Time `json:"due"`
+}
+
+// PreviewFor computes the due times of a hypothetical new ticket.
+func (s *Service) PreviewFor(ctx context.Context, f sla.Facts, at time.Time) (Preview, error) {
+	ps, err := policies(ctx, s.DB.Read(), true)
+	if err != nil {
+		return Preview{}, err
+	}
+	p, ok := sla.Select(ps, f)
+	if !ok {
+		return Preview{}, validation.Field("priority", "no active SLA policy covers such a ticket")
+	}
+	var cal *sla.Calendar
+	if p.CalendarID != nil {
+		if cal, err = loadCalendar(ctx, s.DB.Read(), *p.CalendarID); err != nil {
+			return Preview{}, err
+		}
+	}
+	out := Preview{PolicyID: p.ID, PolicyName: p.Name, CreatedAt: at, Due: map[sla.Metric]*time.Time{}}
+	for _, st := range sla.Compute(p, cal, f.Priority, []sla.Happening{{At: at, Kind: sla.HappenedCreated}}, at) {
+		out.Due[st.Metric] = st.Due
+	}
+	if len(out.Due) == 0 {
+		return Preview{}, validation.Field("priority", "policy %q sets no targets for priority %s", p.Name, f.Priority)
+	}
+	return out, nil
+}
