@@ -23,19 +23,32 @@ type row struct {
 // the ticket service records as events of the same change. It implements
 // ticket.Clocks.
 func (s *Service) Recompute(ctx context.Context, tx *store.Tx, ticketID int64, at time.Time) ([]ticket.ClockEvent, error) {
-	f, err := facts(ctx, tx, ticketID)
-	if err != nil {
-		return nil, err
-	}
 	ps, err := policies(ctx, tx, true)
 	if err != nil {
 		return nil, err
+	}
+	if len(ps) == 0 {
+		// The common case of a help desk without SLAs: one look suffices.
+		var current *int64
+		if err := tx.QueryRow(ctx, `SELECT sla_policy_id FROM tickets WHERE id = $1`, ticketID).Scan(&current); err != nil {
+			return nil, fmt.Errorf("ticket %d policy: %w", ticketID, err)
+		}
+		if current == nil {
+			return nil, nil
+		}
+	}
+	f, current, err := facts(ctx, tx, ticketID)
+	if err != nil {
+		return nil, err
+	}
+	p, ok := sla.Select(ps, f)
+	if !ok && current == nil {
+		return nil, nil // no policy applies, none did: nothing to store
 	}
 	old, err := stored(ctx, tx, ticketID)
 	if err != nil {
 		return nil, err
 	}
-	p, ok := sla.Select(ps, f)
 	if !ok {
 		if len(old) == 0 {
 			return nil, nil
@@ -126,27 +139,30 @@ func utc(t *time.Time) *time.Time {
 	return &u
 }
 
-func facts(ctx context.Context, tx *store.Tx, ticketID int64) (sla.Facts, error) {
+// facts reads what policy conditions look at, and the policy that applies
+// now (nil if none).
+func facts(ctx context.Context, tx *store.Tx, ticketID int64) (sla.Facts, *int64, error) {
 	var f sla.Facts
-	err := tx.QueryRow(ctx, `SELECT t.priority, t.channel, t.type, c.tier, t.team_id, t.organization_id
+	var current *int64
+	err := tx.QueryRow(ctx, `SELECT t.priority, t.channel, t.type, c.tier, t.team_id, t.organization_id, t.sla_policy_id
 		FROM tickets t JOIN contacts c ON c.id = t.requester_id WHERE t.id = $1`, ticketID).
-		Scan(&f.Priority, &f.Channel, &f.Type, &f.Tier, &f.TeamID, &f.OrganizationID)
+		Scan(&f.Priority, &f.Channel, &f.Type, &f.Tier, &f.TeamID, &f.OrganizationID, &current)
 	if err != nil {
-		return f, fmt.Errorf("ticket %d facts: %w", ticketID, err)
+		return f, nil, fmt.Errorf("ticket %d facts: %w", ticketID, err)
 	}
 	rows, err := tx.Query(ctx, `SELECT tag FROM ticket_tags WHERE ticket_id = $1`, ticketID)
 	if err != nil {
-		return f, fmt.Errorf("ticket %d tags: %w", ticketID, err)
+		return f, nil, fmt.Errorf("ticket %d tags: %w", ticketID, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var t string
 		if err := rows.Scan(&t); err != nil {
-			return f, err
+			return f, nil, err
 		}
 		f.Tags = append(f.Tags, t)
 	}
-	return f, rows.Err()
+	return f, current, rows.Err()
 }
 
 func stored(ctx context.Context, tx *store.Tx, ticketID int64) (map[sla.Metric]row, error) {
