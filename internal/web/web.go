@@ -132,7 +132,8 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		s.inflight.Inc()
 		defer func() {
 			s.inflight.Dec()
-			if p := recover(); p != nil {
+			p := recover()
+			if p != nil && p != http.ErrAbortHandler {
 				s.Log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", p)
 				if sw.status == 0 {
 					sw.Header().Set("Content-Type", "application/problem+json")
@@ -144,6 +145,9 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			if route == "" {
 				route = "unmatched"
 			}
+			if sw.status == 0 {
+				sw.status = http.StatusOK // nothing written: net/http sends 200
+			}
 			d := time.Since(start)
 			code := strconv.Itoa(sw.status)
 			s.requests.WithLabelValues(r.Method, route, code).Inc()
@@ -154,6 +158,9 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			}
 			s.Log.Log(r.Context(), lvl, "request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
 				"duration_ms", float64(d.Microseconds())/1000, "remote", r.RemoteAddr)
+			if p == http.ErrAbortHandler {
+				panic(p) // net/http's way to abort a response: let it do so
+			}
 		}()
 		next.ServeHTTP(sw, r)
 	})

@@ -9,9 +9,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -28,9 +28,14 @@ type Server struct {
 	App    *app.App
 	Log    *slog.Logger
 	Limits *Limiter
-	// MaxBodyBytes bounds request bodies (attachments travel inside them).
+	// MaxBodyBytes bounds request bodies (attachments travel inside
+	// them): 0 means DefaultMaxBodyBytes, a negative value no limit.
 	MaxBodyBytes int64
 }
+
+// DefaultMaxBodyBytes bounds request bodies when Server.MaxBodyBytes is 0:
+// room for a message's 50 MiB of attachments, base64-encoded, in JSON.
+const DefaultMaxBodyBytes = 72 << 20
 
 // handler is an API handler: it writes a success response or returns an
 // error for writeError.
@@ -51,9 +56,10 @@ type Route struct {
 	Method, Path string
 	Access       Access
 	Summary      string
-	Request      any // request body type, or nil
-	Response     any // success response type, or nil
-	Status       int // success status
+	Request      any   // request body type, or nil
+	Form         *Form // also accepted as multipart/form-data, or nil
+	Response     any   // success response type, or nil
+	Status       int   // success status
 	Query        []QueryParam
 	Idempotent   bool // honours Idempotency-Key
 	h            handler
@@ -67,7 +73,8 @@ type QueryParam struct {
 // Handler returns the API's http.Handler, mounted at /api/v1/.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	for _, rt := range s.Routes() {
+	routes := s.Routes()
+	for _, rt := range routes {
 		h := rt.h
 		if rt.Idempotent {
 			h = s.idempotent(h)
@@ -79,6 +86,20 @@ func (s *Server) Handler() http.Handler {
 		mux.Handle(rt.Method+" "+rt.Path, hh)
 	}
 	mux.Handle("/api/", s.serve(func(w http.ResponseWriter, r *http.Request) error {
+		var allow []string
+		for _, rt := range routes {
+			if matchPath(rt.Path, r.URL.Path) && !slices.Contains(allow, rt.Method) {
+				allow = append(allow, rt.Method)
+			}
+		}
+		if len(allow) > 0 {
+			if slices.Contains(allow, "GET") {
+				allow = append(allow, "HEAD")
+			}
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			return &Problem{Status: http.StatusMethodNotAllowed, Title: "Method Not Allowed",
+				Detail: r.Method + " is not allowed on " + r.URL.Path + "; use " + strings.Join(allow, ", ")}
+		}
 		return &Problem{Status: http.StatusNotFound, Title: "Not Found", Detail: "no such API route: " + r.Method + " " + r.URL.Path}
 	}))
 	if s.Limits != nil {
@@ -87,27 +108,84 @@ func (s *Server) Handler() http.Handler {
 	return mux
 }
 
+// matchPath reports whether path matches a route pattern whose {name}
+// segments match any one non-empty segment.
+func matchPath(pattern, path string) bool {
+	ps, qs := strings.Split(pattern, "/"), strings.Split(path, "/")
+	if len(ps) != len(qs) {
+		return false
+	}
+	for i, p := range ps {
+		if strings.HasPrefix(p, "{") {
+			if qs[i] == "" {
+				return false
+			}
+		} else if p != qs[i] {
+			return false
+		}
+	}
+	return true
+}
+
 func (s *Server) serve(h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.MaxBodyBytes > 0 {
-			r.Body = http.MaxBytesReader(w, r.Body, s.MaxBodyBytes)
+		limit := s.MaxBodyBytes
+		if limit == 0 {
+			limit = DefaultMaxBodyBytes
 		}
-		if err := h(w, r); err != nil {
+		if limit > 0 {
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+		}
+		tw := &trackWriter{ResponseWriter: w}
+		if err := h(tw, r); err != nil {
+			if tw.wrote {
+				// Too late for a problem document: the status is out.
+				s.Log.Error("api error after the response began", "method", r.Method, "path", r.URL.Path, "err", err)
+				return
+			}
 			s.writeError(w, r, err)
 		}
 	})
 }
 
+// trackWriter notes whether a response has begun.
+type trackWriter struct {
+	http.ResponseWriter
+	wrote bool
+}
+
+func (t *trackWriter) WriteHeader(code int) {
+	t.wrote = true
+	t.ResponseWriter.WriteHeader(code)
+}
+
+func (t *trackWriter) Write(b []byte) (int, error) {
+	t.wrote = true
+	return t.ResponseWriter.Write(b)
+}
+
+func (t *trackWriter) Unwrap() http.ResponseWriter { return t.ResponseWriter }
+
+// bearerToken returns the credential of an "Authorization: Bearer TOKEN"
+// header; the scheme is case-insensitive (RFC 9110).
+func bearerToken(r *http.Request) (string, bool) {
+	scheme, token, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+	token = strings.TrimSpace(token)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return "", false
+	}
+	return token, true
+}
+
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := r.Header.Get("Authorization")
-		token, ok := strings.CutPrefix(h, "Bearer ")
-		if !ok || token == "" {
+		token, ok := bearerToken(r)
+		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="tessera"`)
 			s.writeError(w, r, &Problem{Status: http.StatusUnauthorized, Title: "Unauthorized", Detail: "send an API token as Authorization: Bearer TOKEN"})
 			return
 		}
-		actor, err := s.App.People.Authenticate(r.Context(), strings.TrimSpace(token))
+		actor, err := s.App.People.Authenticate(r.Context(), token)
 		if err != nil {
 			if errors.Is(err, people.ErrUnauthenticated) {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="tessera", error="invalid_token"`)
@@ -194,61 +272,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 	return json.NewEncoder(w).Encode(v)
 }
 
-// decode reads a JSON body strictly: unknown fields and wrong types are
-// 422s that name the field; malformed JSON is a 400.
-func decode(r *http.Request, dst any) error {
-	// The body must be JSON whatever Content-Type says: scripts often send
-	// JSON with curl -d, which labels it as a form.
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	err := dec.Decode(dst)
-	if err == nil {
-		if dec.More() {
-			return &Problem{Status: http.StatusBadRequest, Title: "Bad Request", Field: "body", Detail: "the body holds more than one JSON value"}
-		}
-		return nil
-	}
-	var te *json.UnmarshalTypeError
-	var se *json.SyntaxError
-	var mbe *http.MaxBytesError
-	switch {
-	case errors.As(err, &mbe):
-		return err
-	case errors.As(err, &te):
-		field := te.Field
-		if field == "" {
-			field = "body"
-		}
-		return validation.Field(field, "must be %s", jsonType(te.Type.String()))
-	case errors.As(err, &se), errors.Is(err, io.ErrUnexpectedEOF):
-		return &Problem{Status: http.StatusBadRequest, Title: "Bad Request", Field: "body", Detail: "the body is not valid JSON: " + err.Error()}
-	case errors.Is(err, io.EOF):
-		return &Problem{Status: http.StatusBadRequest, Title: "Bad Request", Field: "body", Detail: "the body is empty"}
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return validation.Field(name, "is not a field of this request")
-	case strings.Contains(err.Error(), "illegal base64"):
-		return validation.Field("attachments", "data must be base64")
-	}
-	return &Problem{Status: http.StatusBadRequest, Title: "Bad Request", Field: "body", Detail: err.Error()}
-}
-
-func jsonType(goType string) string {
-	switch {
-	case strings.Contains(goType, "int"), strings.Contains(goType, "float"):
-		return "a number"
-	case strings.Contains(goType, "bool"):
-		return "true or false"
-	case strings.HasPrefix(goType, "[]uint8"):
-		return "base64 text"
-	case strings.HasPrefix(goType, "[]"), strings.HasPrefix(goType, "*[]"):
-		return "an array"
-	case strings.Contains(goType, "map"), strings.Contains(goType, "struct"):
-		return "an object"
-	}
-	return "a string"
-}
-
 func pathID(r *http.Request, name string) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
 	if err != nil || id <= 0 {
@@ -273,4 +296,12 @@ func queryInt(r *http.Request, name string, def, lo, hi int) (int, error) {
 type List[T any] struct {
 	Items      []T    `json:"items"`
 	NextCursor string `json:"next_cursor"`
+}
+
+// list returns a List whose items are [] rather than null when empty.
+func list[T any](items []T, next string) List[T] {
+	if items == nil {
+		items = []T{}
+	}
+	return List[T]{Items: items, NextCursor: next}
 }

@@ -1,7 +1,9 @@
 package api
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -10,6 +12,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/textproto"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,9 +25,10 @@ import (
 )
 
 // idempotent makes a creating call safe to retry: the first response to an
-// Idempotency-Key (per agent) is kept for a day and returned again for the
-// same key and the same request; the same key with a different request is
-// refused. While the first request runs, a retry gets 409.
+// Idempotency-Key (per agent) is kept for a day and returned again, with
+// its status and headers, for the same key and the same request; the same
+// key with a different request is refused. While the first request runs,
+// a retry gets 409.
 func (s *Server) idempotent(next handler) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		key := r.Header.Get("Idempotency-Key")
@@ -42,17 +46,29 @@ func (s *Server) idempotent(next handler) handler {
 		sum := sha256.Sum256(append([]byte(r.Method+" "+r.URL.Path+"\n"+r.Header.Get("Content-Type")+"\n"), body...))
 		hash := hex.EncodeToString(sum[:])
 		agentID := actorOf(r).ID
-		ctx := r.Context()
+		// The key's bookkeeping must outlive the client: one that hangs up
+		// once its ticket is created must find the answer when it retries,
+		// not a key left "in progress".
+		ctx := context.WithoutCancel(r.Context())
 		db := s.App.DB.Write()
-		_, err = db.Exec(ctx, `INSERT INTO idempotency_keys (agent_id, key, request_hash, status, created_at) VALUES ($1, $2, $3, 0, $4)`,
-			agentID, key, hash, store.Now())
-		if errors.Is(err, store.ErrConflict) {
+		for attempt := 0; ; attempt++ {
+			_, err = db.Exec(ctx, `INSERT INTO idempotency_keys (agent_id, key, request_hash, status, created_at) VALUES ($1, $2, $3, 0, $4)`,
+				agentID, key, hash, store.Now())
+			if !errors.Is(err, store.ErrConflict) {
+				break
+			}
 			var prevHash string
 			var status int
-			var resp []byte
-			if err := s.App.DB.Read().QueryRow(ctx, `SELECT request_hash, status, response FROM idempotency_keys WHERE agent_id = $1 AND key = $2`,
-				agentID, key).Scan(&prevHash, &status, &resp); err != nil {
-				return fmt.Errorf("idempotency key: %w", err)
+			var stored []byte
+			err := s.App.DB.Write().QueryRow(ctx, `SELECT request_hash, status, response FROM idempotency_keys WHERE agent_id = $1 AND key = $2`,
+				agentID, key).Scan(&prevHash, &status, &stored)
+			if errors.Is(err, store.ErrNotFound) {
+				if attempt < 3 {
+					continue // the first request failed and freed the key a moment ago
+				}
+				status, prevHash = 0, hash
+			} else if err != nil {
+				return fmt.Errorf("idempotency key: %v", err)
 			}
 			switch {
 			case prevHash != hash:
@@ -63,31 +79,80 @@ func (s *Server) idempotent(next handler) handler {
 				return &Problem{Status: http.StatusConflict, Title: "Request in progress", Field: "Idempotency-Key",
 					Detail: "the first request with this key is still running"}
 			}
-			w.Header().Set("Content-Type", "application/json")
+			hdr, resp := decodeStored(stored)
+			for k, v := range hdr {
+				w.Header()[k] = v
+			}
 			w.Header().Set("Idempotent-Replayed", "true")
 			w.WriteHeader(status)
-			_, err := w.Write(resp)
+			_, err = w.Write(resp)
 			return err
 		}
 		if err != nil {
 			return fmt.Errorf("idempotency key: %w", err)
 		}
-		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
-		herr := next(rec, r)
-		if herr != nil || rec.status >= 500 {
-			// Failed before anything was written for good: free the key so a
-			// retry can succeed.
+		free := func() {
 			if _, err := db.Exec(ctx, `DELETE FROM idempotency_keys WHERE agent_id = $1 AND key = $2`, agentID, key); err != nil {
 				s.Log.Error("free idempotency key", "err", err)
 			}
+		}
+		finished := false
+		defer func() {
+			if !finished { // the handler panicked: let a retry run
+				free()
+			}
+		}()
+		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+		herr := next(rec, r)
+		finished = true
+		if herr != nil || rec.status >= 500 {
+			// Failed before anything was written for good: free the key so a
+			// retry can succeed.
+			free()
 			return herr
 		}
 		if _, err := db.Exec(ctx, `UPDATE idempotency_keys SET status = $3, response = $4 WHERE agent_id = $1 AND key = $2`,
-			agentID, key, rec.status, rec.buf.Bytes()); err != nil {
+			agentID, key, rec.status, encodeStored(w.Header(), rec.buf.Bytes())); err != nil {
 			s.Log.Error("store idempotent response", "err", err)
 		}
 		return nil
 	}
+}
+
+// storedMagic starts a stored response: the replayed headers in MIME form,
+// an empty line, then the body.
+const storedMagic = "tessera-idempotent/1\r\n"
+
+// replayedHeaders are the response headers a replay repeats.
+var replayedHeaders = []string{"Content-Type", "Cache-Control", "Location"}
+
+func encodeStored(h http.Header, body []byte) []byte {
+	var b bytes.Buffer
+	b.WriteString(storedMagic)
+	keep := http.Header{}
+	for _, k := range replayedHeaders {
+		if v := h.Values(k); len(v) > 0 {
+			keep[k] = v
+		}
+	}
+	_ = keep.Write(&b)
+	b.WriteString("\r\n")
+	b.Write(body)
+	return b.Bytes()
+}
+
+func decodeStored(p []byte) (http.Header, []byte) {
+	rest, ok := bytes.CutPrefix(p, []byte(storedMagic))
+	if !ok { // a body alone, as stored by earlier versions
+		return http.Header{"Content-Type": {"application/json"}}, p
+	}
+	br := bufio.NewReader(bytes.NewReader(rest))
+	mh, err := textproto.NewReader(br).ReadMIMEHeader()
+	if err != nil {
+		return http.Header{"Content-Type": {"application/json"}}, rest
+	}
+	body, _ := io.ReadAll(br)
+	return http.Header(mh), body
 }
 
 type recorder struct {
@@ -106,6 +171,8 @@ func (r *recorder) Write(b []byte) (int, error) {
 	return r.ResponseWriter.Write(b)
 }
 
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
 // Limiter applies token-bucket rate limits per API token and per client
 // address. Limits are per server instance.
 type Limiter struct {
@@ -113,7 +180,9 @@ type Limiter struct {
 	TokenBurst int
 	PerAddress rate.Limit
 	AddrBurst  int
-	// TrustProxy takes the client address from X-Forwarded-For.
+	// TrustProxy takes the client address from the last entry of
+	// X-Forwarded-For: the one the (single) trusted proxy in front of
+	// Tessera appended. Entries before it are whatever the client sent.
 	TrustProxy bool
 
 	mu      sync.Mutex
@@ -145,7 +214,7 @@ func (l *Limiter) allow(key string, r rate.Limit, burst int) (bool, time.Duratio
 	}
 	b, ok := l.buckets[key]
 	if !ok {
-		b = &bucket{l: rate.NewLimiter(r, burst)}
+		b = &bucket{l: rate.NewLimiter(r, max(burst, 1))}
 		l.buckets[key] = b
 	}
 	b.seen = now
@@ -160,8 +229,11 @@ func (l *Limiter) allow(key string, r rate.Limit, burst int) (bool, time.Duratio
 
 func (l *Limiter) clientAddr(r *http.Request) string {
 	if l.TrustProxy {
-		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			return strings.TrimSpace(strings.Split(xff, ",")[0])
+		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
+			parts := strings.Split(xff[len(xff)-1], ",")
+			if ip := strings.TrimSpace(parts[len(parts)-1]); ip != "" {
+				return ip
+			}
 		}
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
@@ -178,7 +250,7 @@ func (l *Limiter) Middleware(next http.Handler) http.Handler {
 			tooMany(w, r, wait, "address", l.PerAddress)
 			return
 		}
-		if tok, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); found && tok != "" {
+		if tok, found := bearerToken(r); found {
 			sum := sha256.Sum256([]byte(tok))
 			if okTok, wait := l.allow("t:"+hex.EncodeToString(sum[:8]), l.PerToken, l.TokenBurst); !okTok {
 				tooMany(w, r, wait, "token", l.PerToken)
@@ -193,6 +265,7 @@ func tooMany(w http.ResponseWriter, r *http.Request, wait time.Duration, what st
 	secs := int(math.Ceil(wait.Seconds()))
 	w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
 	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusTooManyRequests)
 	fmt.Fprintf(w, `{"type":"about:blank","title":"Too Many Requests","status":429,"detail":"rate limit of %g requests per second per %s exceeded","instance":%q}`+"\n",
 		float64(lim), what, r.URL.Path)

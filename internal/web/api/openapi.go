@@ -58,9 +58,18 @@ func (s *Server) OpenAPI() map[string]any {
 			op["parameters"] = params
 		}
 		if rt.Request != nil {
-			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
-				"application/json": map[string]any{"schema": schemaOf(reflect.TypeOf(rt.Request), schemas)},
-			}}
+			content := map[string]any{"application/json": map[string]any{"schema": schemaOf(reflect.TypeOf(rt.Request), schemas)}}
+			if rt.Form != nil {
+				props := map[string]any{}
+				for _, f := range rt.Form.Fields {
+					props[f] = map[string]any{"type": "string"}
+				}
+				if rt.Form.Files != "" {
+					props[rt.Form.Files] = map[string]any{"type": "array", "items": map[string]any{"type": "string", "format": "binary"}}
+				}
+				content["multipart/form-data"] = map[string]any{"schema": map[string]any{"type": "object", "properties": props, "additionalProperties": false}}
+			}
+			op["requestBody"] = map[string]any{"required": true, "content": content}
 		}
 		responses := map[string]any{}
 		ok := map[string]any{"description": http.StatusText(rt.Status)}
@@ -103,7 +112,6 @@ func (s *Server) OpenAPI() map[string]any {
 		},
 	}
 }
-
 
 var timeType = reflect.TypeOf(time.Time{})
 var rawType = reflect.TypeOf(json.RawMessage{})

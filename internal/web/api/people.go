@@ -23,11 +23,14 @@ func afterCursor(r *http.Request) (int64, error) {
 	return id, nil
 }
 
-func nextCursor(n, limit int, lastID int64) string {
-	if n < limit {
-		return ""
+// pageOf trims a list fetched with limit+1 rows to limit and returns the
+// cursor of the next page, empty when this one is the last.
+func pageOf[T any](items []T, limit int, id func(T) int64) List[T] {
+	if len(items) <= limit {
+		return list(items, "")
 	}
-	return strconv.FormatInt(lastID, 10)
+	items = items[:limit]
+	return list(items, strconv.FormatInt(id(items[limit-1]), 10))
 }
 
 func (s *Server) listContacts(w http.ResponseWriter, r *http.Request) error {
@@ -47,15 +50,11 @@ func (s *Server) listContacts(w http.ResponseWriter, r *http.Request) error {
 	if org != nil {
 		orgID = *org
 	}
-	cs, err := s.App.People.ListContacts(r.Context(), r.URL.Query().Get("q"), orgID, after, limit)
+	cs, err := s.App.People.ListContacts(r.Context(), r.URL.Query().Get("q"), orgID, after, limit+1)
 	if err != nil {
 		return err
 	}
-	out := List[people.Contact]{Items: cs}
-	if len(cs) > 0 {
-		out.NextCursor = nextCursor(len(cs), limit, cs[len(cs)-1].ID)
-	}
-	return ok(w, http.StatusOK, out)
+	return ok(w, http.StatusOK, pageOf(cs, limit, func(c people.Contact) int64 { return c.ID }))
 }
 
 func (s *Server) createContact(w http.ResponseWriter, r *http.Request) error {
@@ -83,15 +82,27 @@ func (s *Server) getContact(w http.ResponseWriter, r *http.Request) error {
 	return ok(w, http.StatusOK, c)
 }
 
+// contactPatchRequest is what PATCH changes of a contact: its identities
+// (email, emails, phones) are not among them.
+type contactPatchRequest struct {
+	Name           *string `json:"name"`
+	OrganizationID *int64  `json:"organization_id"`
+	Tier           *string `json:"tier"`
+	Language       *string `json:"language"`
+	TimeZone       *string `json:"time_zone"`
+	Notes          *string `json:"notes"`
+}
+
 func (s *Server) patchContact(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	var in people.ContactInput
-	if err := decode(r, &in); err != nil {
+	var req contactPatchRequest
+	if err := decode(r, &req); err != nil {
 		return err
 	}
+	in := people.ContactInput{Name: req.Name, OrganizationID: req.OrganizationID, Tier: req.Tier, Language: req.Language, TimeZone: req.TimeZone, Notes: req.Notes}
 	c, err := s.App.People.UpdateContact(r.Context(), actorOf(r), id, in)
 	if err != nil {
 		return err
@@ -108,15 +119,11 @@ func (s *Server) listOrganizations(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	os, err := s.App.People.ListOrganizations(r.Context(), after, limit)
+	os, err := s.App.People.ListOrganizations(r.Context(), after, limit+1)
 	if err != nil {
 		return err
 	}
-	out := List[people.Organization]{Items: os}
-	if len(os) > 0 {
-		out.NextCursor = nextCursor(len(os), limit, os[len(os)-1].ID)
-	}
-	return ok(w, http.StatusOK, out)
+	return ok(w, http.StatusOK, pageOf(os, limit, func(o people.Organization) int64 { return o.ID }))
 }
 
 func (s *Server) createOrganization(w http.ResponseWriter, r *http.Request) error {
@@ -156,7 +163,7 @@ func (s *Server) listAgents(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return ok(w, http.StatusOK, List[people.Agent]{Items: as})
+	return ok(w, http.StatusOK, list(as, ""))
 }
 
 func (s *Server) createAgent(w http.ResponseWriter, r *http.Request) error {
@@ -204,7 +211,7 @@ func (s *Server) listTeams(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return ok(w, http.StatusOK, List[people.Team]{Items: ts})
+	return ok(w, http.StatusOK, list(ts, ""))
 }
 
 func (s *Server) createTeam(w http.ResponseWriter, r *http.Request) error {
@@ -244,13 +251,9 @@ func (s *Server) notifications(w http.ResponseWriter, r *http.Request) error {
 	if a.Kind != auth.KindAgent {
 		return auth.Forbidden("agents only")
 	}
-	ns, err := notify.List(r.Context(), s.App.DB, a.ID, before, limit)
+	ns, err := notify.List(r.Context(), s.App.DB, a.ID, before, limit+1)
 	if err != nil {
 		return err
 	}
-	out := List[notify.Notification]{Items: ns}
-	if len(ns) > 0 {
-		out.NextCursor = nextCursor(len(ns), limit, ns[len(ns)-1].ID)
-	}
-	return ok(w, http.StatusOK, out)
+	return ok(w, http.StatusOK, pageOf(ns, limit, func(n notify.Notification) int64 { return n.ID }))
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -54,6 +55,9 @@ func (s *Server) createTicket(w http.ResponseWriter, r *http.Request) error {
 	in := ticket.CreateInput{Subject: req.Subject, Body: req.Body, Requester: req.Requester, Status: req.Status, Priority: req.Priority,
 		Type: req.Type, Channel: req.Channel, AssigneeID: req.AssigneeID, TeamID: req.TeamID, Tags: req.Tags, CustomFields: req.CustomFields, Attachments: req.Attachments}
 	if req.AssigneeEmail != "" {
+		if req.AssigneeID != nil {
+			return validation.Field("assignee_email", "give assignee_id or assignee_email, not both")
+		}
 		id, err := s.assigneeByEmail(r, req.AssigneeEmail)
 		if err != nil {
 			return err
@@ -259,14 +263,25 @@ func (s *Server) addMessage(w http.ResponseWriter, r *http.Request) error {
 	return ok(w, http.StatusCreated, res)
 }
 
-// multipartMessage reads a message from a form: kind, body, status and any
-// number of files named "attachments".
+// Form documents a multipart/form-data request body: its text fields,
+// and the name of the parts that carry files.
+type Form struct {
+	Fields []string
+	Files  string
+}
+
+// messageForm is the form a message may be sent as instead of JSON.
+var messageForm = &Form{Fields: []string{"kind", "body", "status", "channel"}, Files: "attachments"}
+
+// multipartMessage reads a message from a form: kind, body, status,
+// channel and any number of files in parts named "attachments".
 func multipartMessage(r *http.Request) (messageRequest, error) {
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return messageRequest{}, &Problem{Status: http.StatusBadRequest, Title: "Bad Request", Field: "body", Detail: err.Error()}
 	}
 	var req messageRequest
+	text := map[string]*string{"kind": &req.Kind, "body": &req.Body, "status": &req.Status, "channel": &req.Channel}
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
@@ -279,24 +294,30 @@ func multipartMessage(r *http.Request) (messageRequest, error) {
 			}
 			return req, &Problem{Status: http.StatusBadRequest, Title: "Bad Request", Field: "body", Detail: "malformed multipart body: " + err.Error()}
 		}
-		data, err := io.ReadAll(part)
-		if err != nil {
-			return req, err
-		}
-		switch name := part.FormName(); {
+		name := part.FormName()
+		dst, isText := text[name]
+		isText = isText && slices.Contains(messageForm.Fields, name) // only what the document says
+		switch {
+		case part.FileName() != "" && name == messageForm.Files:
+		case part.FileName() == "" && isText:
 		case part.FileName() != "":
-			req.Attachments = append(req.Attachments, ticket.AttachmentInput{Filename: part.FileName(), ContentType: part.Header.Get("Content-Type"), Data: data})
-		case name == "kind":
-			req.Kind = string(data)
-		case name == "body":
-			req.Body = string(data)
-		case name == "status":
-			req.Status = string(data)
-		case name == "channel":
-			req.Channel = string(data)
+			return req, validation.Field(name, "is not a field of this request; send files as %s", messageForm.Files)
 		default:
 			return req, validation.Field(name, "is not a field of this request")
 		}
+		data, err := io.ReadAll(part)
+		if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return req, err
+			}
+			return req, &Problem{Status: http.StatusBadRequest, Title: "Bad Request", Field: "body", Detail: "malformed multipart body: " + err.Error()}
+		}
+		if isText && part.FileName() == "" {
+			*dst = string(data)
+			continue
+		}
+		req.Attachments = append(req.Attachments, ticket.AttachmentInput{Filename: part.FileName(), ContentType: part.Header.Get("Content-Type"), Data: data})
 	}
 	return req, nil
 }
@@ -310,7 +331,7 @@ func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return ok(w, http.StatusOK, List[ticket.Message]{Items: msgs})
+	return ok(w, http.StatusOK, list(msgs, ""))
 }
 
 func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
@@ -332,12 +353,7 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := List[ticket.Event]{Items: ev}
-	if len(ev) > limit {
-		out.Items = ev[:limit]
-		out.NextCursor = strconv.FormatInt(ev[limit-1].ID, 10)
-	}
-	return ok(w, http.StatusOK, out)
+	return ok(w, http.StatusOK, pageOf(ev, limit, func(e ticket.Event) int64 { return e.ID }))
 }
 
 type mergeRequest struct {
@@ -432,7 +448,7 @@ func (s *Server) listFields(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return ok(w, http.StatusOK, List[ticket.FieldDef]{Items: f})
+	return ok(w, http.StatusOK, list(f, ""))
 }
 
 func (s *Server) createField(w http.ResponseWriter, r *http.Request) error {
@@ -459,7 +475,7 @@ func (s *Server) listStatuses(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return ok(w, http.StatusOK, List[ticket.Status]{Items: st})
+	return ok(w, http.StatusOK, list(st, ""))
 }
 
 func (s *Server) createStatus(w http.ResponseWriter, r *http.Request) error {
@@ -483,5 +499,5 @@ func (s *Server) listTags(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return ok(w, http.StatusOK, List[string]{Items: tags})
+	return ok(w, http.StatusOK, list(tags, ""))
 }

@@ -1,0 +1,350 @@
+package api_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"tessera/internal/auth"
+	"tessera/internal/people"
+	"tessera/internal/store"
+	"tessera/internal/store/storetest"
+	"tessera/internal/ticket"
+	"tessera/internal/web/api"
+)
+
+// world is what the permission cases act on.
+type world struct {
+	support, billing ticket.Ticket // tickets of the Support and Billing teams
+	attachment       int64         // on the Support ticket
+	contact, org     int64
+	actors           map[string]auth.Actor
+}
+
+func newWorld(t *testing.T, e *env) *world {
+	w := &world{actors: map[string]auth.Actor{cAdmin: e.f.Admin, cAgent: e.f.Agent, cLight: e.f.Light, cTeam: e.f.TeamAgent}}
+	w.support = e.newTicket("Support ticket", e.f.Support.ID, ticket.AttachmentInput{Filename: "a.txt", ContentType: "text/plain", Data: []byte("hello")})
+	w.billing = e.newTicket("Billing ticket", e.f.Billing.ID)
+	msgs, err := e.f.Tickets.Messages(t.Context(), auth.System, w.support.ID)
+	if err != nil || len(msgs) == 0 || len(msgs[0].Attachments) == 0 {
+		t.Fatalf("attachment: %v %+v", err, msgs)
+	}
+	w.attachment = msgs[0].Attachments[0].ID
+	var c, o struct {
+		ID int64 `json:"id"`
+	}
+	e.must(http.StatusCreated, "POST", "/api/v1/contacts", cAdmin, map[string]any{"name": "Matrix Contact", "email": "matrix@example.org"}, &c)
+	e.must(http.StatusCreated, "POST", "/api/v1/organizations", cAdmin, map[string]any{"name": "Matrix Org"}, &o)
+	w.contact, w.org = c.ID, o.ID
+	return w
+}
+
+// permCase is one row of the matrix: a route (Method and Path exactly as
+// in the route table), how to call it, and the status each caller gets.
+// Callers without a token, or with a wrong one, get 401 on every
+// non-public route.
+type permCase struct {
+	Method, Path string
+	Variant      string
+	call         func(e *env, w *world, caller string) (path string, body any)
+	want         map[string]int // admin, agent, light, team
+}
+
+// codes builds an expectation: the same code for every caller, then
+// overrides as caller/code pairs.
+func codes(all int, over ...any) map[string]int {
+	m := map[string]int{cAdmin: all, cAgent: all, cLight: all, cTeam: all}
+	for i := 0; i+1 < len(over); i += 2 {
+		m[over[i].(string)] = over[i+1].(int)
+	}
+	return m
+}
+
+func fixed(path string, body any) func(*env, *world, string) (string, any) {
+	return func(*env, *world, string) (string, any) { return path, body }
+}
+
+func permCases() []permCase {
+	tk := func(f func(w *world) int64, suffix string, body func(e *env) any) func(*env, *world, string) (string, any) {
+		return func(e *env, w *world, _ string) (string, any) {
+			var b any
+			if body != nil {
+				b = body(e)
+			}
+			return fmt.Sprintf("/api/v1/tickets/%d%s", f(w), suffix), b
+		}
+	}
+	support := func(w *world) int64 { return w.support.ID }
+	billing := func(w *world) int64 { return w.billing.ID }
+	const (
+		ok, created, forbidden, notFound = http.StatusOK, http.StatusCreated, http.StatusForbidden, http.StatusNotFound
+	)
+	return []permCase{
+		{Method: "GET", Path: "/api/v1/openapi.json", call: fixed("/api/v1/openapi.json", nil), want: codes(ok)},
+
+		{Method: "GET", Path: "/api/v1/tickets", call: fixed("/api/v1/tickets?status=new", nil), want: codes(ok)},
+		{Method: "POST", Path: "/api/v1/tickets", call: func(e *env, _ *world, _ string) (string, any) {
+			return "/api/v1/tickets", map[string]any{"subject": e.unique("Matrix "), "body": "b", "requester": map[string]any{"email": "m@example.org"}}
+		}, want: codes(created, cLight, forbidden)},
+		{Method: "GET", Path: "/api/v1/tickets/{id}", call: tk(support, "", nil), want: codes(ok, cTeam, notFound)},
+		{Method: "GET", Path: "/api/v1/tickets/{id}", Variant: "own team", call: tk(billing, "", nil), want: codes(ok)},
+		{Method: "PATCH", Path: "/api/v1/tickets/{id}", call: tk(support, "", func(*env) any { return map[string]any{"priority": "urgent"} }),
+			want: codes(ok, cLight, forbidden, cTeam, notFound)},
+		{Method: "PATCH", Path: "/api/v1/tickets/{id}", Variant: "own team", call: tk(billing, "", func(*env) any { return map[string]any{"add_tags": []string{"x"}} }),
+			want: codes(ok, cLight, forbidden)},
+		{Method: "GET", Path: "/api/v1/tickets/{id}/messages", call: tk(support, "/messages", nil), want: codes(ok, cTeam, notFound)},
+		{Method: "POST", Path: "/api/v1/tickets/{id}/messages", Variant: "reply", call: tk(support, "/messages", func(*env) any { return map[string]any{"kind": "reply", "body": "Hello"} }),
+			want: codes(created, cLight, forbidden, cTeam, notFound)},
+		{Method: "POST", Path: "/api/v1/tickets/{id}/messages", Variant: "note", call: tk(support, "/messages", func(*env) any { return map[string]any{"kind": "note", "body": "Psst"} }),
+			want: codes(created, cTeam, notFound)},
+		{Method: "POST", Path: "/api/v1/tickets/{id}/messages", Variant: "note with status", call: tk(support, "/messages", func(*env) any {
+			return map[string]any{"kind": "note", "body": "Psst", "status": "open"}
+		}), want: codes(created, cLight, forbidden, cTeam, notFound)},
+		{Method: "POST", Path: "/api/v1/tickets/{id}/messages", Variant: "own team reply", call: tk(billing, "/messages", func(*env) any { return map[string]any{"body": "Hello"} }),
+			want: codes(created, cLight, forbidden)},
+		{Method: "GET", Path: "/api/v1/tickets/{id}/events", call: tk(support, "/events", nil), want: codes(ok, cTeam, notFound)},
+		{Method: "POST", Path: "/api/v1/tickets/{id}/merge", call: func(e *env, w *world, _ string) (string, any) {
+			src, dst := e.newTicket("Merge source", e.f.Support.ID), e.newTicket("Merge target", e.f.Support.ID)
+			return fmt.Sprintf("/api/v1/tickets/%d/merge", src.ID), map[string]any{"into": dst.ID}
+		}, want: codes(ok, cLight, forbidden, cTeam, notFound)},
+		{Method: "POST", Path: "/api/v1/tickets/{id}/merge", Variant: "into another team's ticket", call: func(e *env, w *world, _ string) (string, any) {
+			src, dst := e.newTicket("Merge source", e.f.Billing.ID), e.newTicket("Merge target", e.f.Support.ID)
+			return fmt.Sprintf("/api/v1/tickets/%d/merge", src.ID), map[string]any{"into": dst.ID}
+		}, want: codes(ok, cLight, forbidden, cTeam, http.StatusUnprocessableEntity)},
+		{Method: "POST", Path: "/api/v1/tickets/{id}/links", call: func(e *env, w *world, _ string) (string, any) {
+			return fmt.Sprintf("/api/v1/tickets/%d/links", w.support.ID), map[string]any{"ticket_id": e.newTicket("Related", e.f.Support.ID).ID}
+		}, want: codes(ok, cLight, forbidden, cTeam, notFound)},
+		{Method: "GET", Path: "/api/v1/attachments/{id}", call: func(_ *env, w *world, _ string) (string, any) {
+			return fmt.Sprintf("/api/v1/attachments/%d", w.attachment), nil
+		}, want: codes(ok, cTeam, notFound)},
+		{Method: "GET", Path: "/api/v1/search", call: fixed("/api/v1/search?q=ticket", nil), want: codes(ok)},
+
+		{Method: "GET", Path: "/api/v1/contacts", call: fixed("/api/v1/contacts", nil), want: codes(ok)},
+		{Method: "POST", Path: "/api/v1/contacts", call: func(e *env, _ *world, _ string) (string, any) {
+			return "/api/v1/contacts", map[string]any{"email": e.unique("c") + "@example.org"}
+		}, want: codes(created, cLight, forbidden)},
+		{Method: "GET", Path: "/api/v1/contacts/{id}", call: func(_ *env, w *world, _ string) (string, any) {
+			return fmt.Sprintf("/api/v1/contacts/%d", w.contact), nil
+		}, want: codes(ok)},
+		{Method: "PATCH", Path: "/api/v1/contacts/{id}", call: func(_ *env, w *world, _ string) (string, any) {
+			return fmt.Sprintf("/api/v1/contacts/%d", w.contact), map[string]any{"notes": "Prefers phone"}
+		}, want: codes(ok, cLight, forbidden)},
+		{Method: "GET", Path: "/api/v1/organizations", call: fixed("/api/v1/organizations", nil), want: codes(ok)},
+		{Method: "POST", Path: "/api/v1/organizations", call: func(e *env, _ *world, _ string) (string, any) {
+			return "/api/v1/organizations", map[string]any{"name": e.unique("Org ")}
+		}, want: codes(created, cLight, forbidden)},
+		{Method: "GET", Path: "/api/v1/organizations/{id}", call: func(_ *env, w *world, _ string) (string, any) {
+			return fmt.Sprintf("/api/v1/organizations/%d", w.org), nil
+		}, want: codes(ok)},
+
+		{Method: "GET", Path: "/api/v1/me", call: fixed("/api/v1/me", nil), want: codes(ok)},
+		{Method: "GET", Path: "/api/v1/notifications", call: fixed("/api/v1/notifications", nil), want: codes(ok)},
+		{Method: "GET", Path: "/api/v1/agents", call: fixed("/api/v1/agents", nil), want: codes(ok)},
+		{Method: "POST", Path: "/api/v1/agents", call: func(e *env, _ *world, _ string) (string, any) {
+			return "/api/v1/agents", map[string]any{"email": e.unique("new") + "@example.com", "name": "New Agent", "role": "agent"}
+		}, want: codes(forbidden, cAdmin, created)},
+		{Method: "GET", Path: "/api/v1/agents/{id}", call: func(e *env, _ *world, _ string) (string, any) {
+			return fmt.Sprintf("/api/v1/agents/%d", e.f.Agent2.ID), nil
+		}, want: codes(ok)},
+		{Method: "PATCH", Path: "/api/v1/agents/{id}", Variant: "another agent", call: func(e *env, _ *world, _ string) (string, any) {
+			return fmt.Sprintf("/api/v1/agents/%d", e.f.Agent2.ID), map[string]any{"capacity": 3}
+		}, want: codes(forbidden, cAdmin, ok)},
+		{Method: "PATCH", Path: "/api/v1/agents/{id}", Variant: "own profile", call: func(_ *env, w *world, caller string) (string, any) {
+			return fmt.Sprintf("/api/v1/agents/%d", w.actors[caller].ID), map[string]any{"availability": "away"}
+		}, want: codes(ok)},
+		{Method: "PATCH", Path: "/api/v1/agents/{id}", Variant: "own role", call: func(_ *env, w *world, caller string) (string, any) {
+			return fmt.Sprintf("/api/v1/agents/%d", w.actors[caller].ID), map[string]any{"role": "admin"}
+		}, want: codes(forbidden, cAdmin, ok)},
+		{Method: "GET", Path: "/api/v1/teams", call: fixed("/api/v1/teams", nil), want: codes(ok)},
+		{Method: "POST", Path: "/api/v1/teams", call: func(e *env, _ *world, _ string) (string, any) {
+			return "/api/v1/teams", map[string]any{"name": e.unique("Team ")}
+		}, want: codes(forbidden, cAdmin, created)},
+		{Method: "GET", Path: "/api/v1/teams/{id}", call: func(e *env, _ *world, _ string) (string, any) {
+			return fmt.Sprintf("/api/v1/teams/%d", e.f.Support.ID), nil
+		}, want: codes(ok)},
+		{Method: "GET", Path: "/api/v1/tags", call: fixed("/api/v1/tags?prefix=a", nil), want: codes(ok)},
+		{Method: "GET", Path: "/api/v1/custom-fields", call: fixed("/api/v1/custom-fields", nil), want: codes(ok)},
+		{Method: "POST", Path: "/api/v1/custom-fields", call: func(e *env, _ *world, _ string) (string, any) {
+			return "/api/v1/custom-fields", map[string]any{"key": e.unique("field_"), "name": "Field", "kind": "text"}
+		}, want: codes(forbidden, cAdmin, created)},
+		{Method: "GET", Path: "/api/v1/statuses", call: fixed("/api/v1/statuses", nil), want: codes(ok)},
+		{Method: "POST", Path: "/api/v1/statuses", call: func(e *env, _ *world, _ string) (string, any) {
+			return "/api/v1/statuses", map[string]any{"key": e.unique("status_"), "name": "In progress", "category": "open"}
+		}, want: codes(forbidden, cAdmin, created)},
+	}
+}
+
+// TestPermissionMatrix calls every route of the table as every kind of
+// caller. A route without a case fails the test.
+func TestPermissionMatrix(t *testing.T) {
+	cases := permCases()
+	routes := (&api.Server{}).Routes()
+	access := map[string]api.Access{}
+	for _, rt := range routes {
+		key := rt.Method + " " + rt.Path
+		access[key] = rt.Access
+		found := false
+		for _, c := range cases {
+			found = found || c.Method+" "+c.Path == key
+		}
+		if !found {
+			t.Errorf("route %s has no permission case: add one to permCases", key)
+		}
+	}
+	for _, c := range cases {
+		if _, ok := access[c.Method+" "+c.Path]; !ok {
+			t.Errorf("permission case for %s %s, which is not in the route table", c.Method, c.Path)
+		}
+	}
+	if t.Failed() {
+		return
+	}
+	storetest.Each(t, func(t *testing.T, engine store.Engine) {
+		e := newEnv(t, engine)
+		w := newWorld(t, e)
+		for _, c := range cases {
+			name := c.Method + " " + c.Path
+			if c.Variant != "" {
+				name += " (" + c.Variant + ")"
+			}
+			public := access[c.Method+" "+c.Path] == api.Public
+			for _, caller := range callers {
+				want, ok := c.want[caller]
+				if !ok {
+					want = http.StatusUnauthorized
+					if public {
+						want = http.StatusOK
+					}
+				}
+				path, body := c.call(e, w, caller)
+				r := e.do(c.Method, path, caller, body)
+				if r.Code != want {
+					t.Errorf("%s as %s: got %s, want %d", name, caller, r, want)
+					continue
+				}
+				if r.Code >= 400 {
+					p := checkProblem(t, r, want)
+					if want == http.StatusUnauthorized && !strings.HasPrefix(r.Header.Get("WWW-Authenticate"), "Bearer") {
+						t.Errorf("%s as %s: 401 without WWW-Authenticate", name, caller)
+					}
+					if p.Detail == "" {
+						t.Errorf("%s as %s: problem without detail: %s", name, caller, r)
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestAuthHeader: the token travels as a Bearer credential; anything else
+// is a 401, and a deactivated agent's token stops working.
+func TestAuthHeader(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine store.Engine) {
+		e := newEnv(t, engine)
+		tok := e.tok[cAgent]
+		for _, tc := range []struct {
+			header string
+			want   int
+		}{
+			{"Bearer " + tok, 200},
+			{"bearer " + tok, 200}, // the scheme is case-insensitive (RFC 9110)
+			{"Bearer  " + tok + " ", 200},
+			{"Token " + tok, 401},
+			{tok, 401},
+			{"Bearer", 401},
+			{"Bearer ", 401},
+			{"Bearer " + tok + "x", 401},
+			{"Basic YWdlbnQ6c2VjcmV0", 401},
+		} {
+			r := serve(e.h, req("GET", "/api/v1/me", "", nil, "Authorization", tc.header))
+			if r.Code != tc.want {
+				t.Errorf("Authorization %q: got %s, want %d", tc.header, r, tc.want)
+			}
+			if tc.want == 401 {
+				checkProblem(t, r, 401)
+			}
+		}
+		inactive := false
+		if _, err := e.f.People.UpdateAgent(t.Context(), auth.System, e.f.Agent.ID, people.AgentInput{Active: &inactive}); err != nil {
+			t.Fatal(err)
+		}
+		checkProblem(t, e.do("GET", "/api/v1/me", cAgent, nil), 401)
+	})
+}
+
+// TestUnknownRoutes: unknown paths are 404 and known paths with another
+// method are 405 with Allow, both as problem documents.
+func TestUnknownRoutes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine store.Engine) {
+		e := newEnv(t, engine)
+		checkProblem(t, e.do("GET", "/api/v1/nothing-here", cAgent, nil), http.StatusNotFound)
+		checkProblem(t, e.do("GET", "/api/v2/tickets", cAgent, nil), http.StatusNotFound)
+		checkProblem(t, e.do("GET", "/api/v1/tickets/abc", cAgent, nil), http.StatusNotFound)
+		checkProblem(t, e.do("GET", "/api/v1/tickets/999999", cAgent, nil), http.StatusNotFound)
+		r := e.do("DELETE", "/api/v1/tickets/1", cAgent, nil)
+		checkProblem(t, r, http.StatusMethodNotAllowed)
+		if allow := r.Header.Get("Allow"); !strings.Contains(allow, "GET") || !strings.Contains(allow, "PATCH") {
+			t.Errorf("Allow %q", allow)
+		}
+		r = e.do("PUT", "/api/v1/openapi.json", "", nil)
+		checkProblem(t, r, http.StatusMethodNotAllowed)
+	})
+}
+
+// TestTeamScope: an agent restricted to a team finds only that team's
+// tickets (and those assigned to them) in lists and search.
+func TestTeamScope(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine store.Engine) {
+		e := newEnv(t, engine)
+		support, billing := e.newTicket("Scoped support", e.f.Support.ID), e.newTicket("Scoped billing", e.f.Billing.ID)
+		mine := e.newTicket("Scoped assigned", e.f.Support.ID)
+		e.must(http.StatusOK, "PATCH", fmt.Sprintf("/api/v1/tickets/%d", mine.ID), cAdmin, map[string]any{"assignee_id": e.f.TeamAgent.ID}, nil)
+		ids := func(path string, hit bool) map[int64]bool {
+			var out struct {
+				Items []json.RawMessage `json:"items"`
+			}
+			e.must(http.StatusOK, "GET", path, cTeam, nil, &out)
+			m := map[int64]bool{}
+			for _, raw := range out.Items {
+				var it struct {
+					ID     int64 `json:"id"`
+					Ticket struct {
+						ID int64 `json:"id"`
+					} `json:"ticket"`
+				}
+				_ = json.Unmarshal(raw, &it)
+				if hit {
+					it.ID = it.Ticket.ID
+				}
+				m[it.ID] = true
+			}
+			return m
+		}
+		for _, c := range []struct {
+			path string
+			hit  bool
+		}{{"/api/v1/tickets", false}, {"/api/v1/search?q=scoped", true}, {fmt.Sprintf("/api/v1/search?q=%%23%d", support.Number), true}} {
+			got := ids(c.path, c.hit)
+			if got[support.ID] {
+				t.Errorf("%s: the team agent sees another team's ticket", c.path)
+			}
+			if !strings.Contains(c.path, "%23") && (!got[billing.ID] || !got[mine.ID]) {
+				t.Errorf("%s: the team agent misses their team's or their own ticket: %v", c.path, got)
+			}
+		}
+	})
+}
+
+// TestInternalError: an unexpected failure is a 500 problem document that
+// keeps its details in the log.
+func TestInternalError(t *testing.T) {
+	e := newEnv(t, store.SQLite)
+	e.f.DB.Close()
+	r := e.do("GET", "/api/v1/me", cAgent, nil)
+	p := checkProblem(t, r, http.StatusInternalServerError)
+	if strings.Contains(strings.ToLower(p.Detail), "sql") || strings.Contains(p.Detail, "closed") {
+		t.Errorf("internal detail leaked: %s", r)
+	}
+}
