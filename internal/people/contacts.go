@@ -212,25 +212,36 @@ func (s *Service) CreateContact(ctx context.Context, actor auth.Actor, in Contac
 		c.Add("name", "must be at most 200 characters")
 	}
 	var ids []Identity
-	emails := deref(in.Emails)
+	field := map[string]string{} // identity value → the input field it came from
+	add := func(kind, value, name string) {
+		if _, dup := field[value]; dup {
+			return
+		}
+		field[value] = name
+		ids = append(ids, Identity{Kind: kind, Value: value, Primary: len(ids) == 0})
+	}
 	if in.Email != nil {
-		emails = append([]string{*in.Email}, emails...)
-	}
-	for i, e := range emails {
-		n, ok := NormalizeEmail(e)
-		if !ok {
-			c.Add("emails", "%q is not an email address", e)
-			continue
+		if n, ok := NormalizeEmail(*in.Email); ok {
+			add("email", n, "email")
+		} else {
+			c.Add("email", "%q is not an email address", *in.Email)
 		}
-		ids = append(ids, Identity{Kind: "email", Value: n, Primary: i == 0})
 	}
-	for _, p := range deref(in.Phones) {
-		n := normalizePhone(p)
-		if n == "" {
-			c.Add("phones", "%q is not a phone number", p)
-			continue
+	for i, e := range deref(in.Emails) {
+		name := fmt.Sprintf("emails[%d]", i)
+		if n, ok := NormalizeEmail(e); ok {
+			add("email", n, name)
+		} else {
+			c.Add(name, "%q is not an email address", e)
 		}
-		ids = append(ids, Identity{Kind: "phone", Value: n, Primary: len(ids) == 0})
+	}
+	for i, p := range deref(in.Phones) {
+		name := fmt.Sprintf("phones[%d]", i)
+		if n := normalizePhone(p); n != "" {
+			add("phone", n, name)
+		} else {
+			c.Add(name, "%q is not a phone number", p)
+		}
 	}
 	if len(ids) == 0 && c.Err() == nil {
 		c.Add("email", "a contact needs at least one email address or phone number")
@@ -264,7 +275,7 @@ func (s *Service) CreateContact(ctx context.Context, actor auth.Actor, in Contac
 			_, err := tx.Exec(ctx, `INSERT INTO contact_identities (contact_id, kind, value, is_primary, created_at) VALUES ($1, $2, $3, $4, $5)`,
 				id, ident.Kind, ident.Value, ident.Primary, now)
 			if errors.Is(err, store.ErrConflict) {
-				return validation.Field("emails", "%s already belongs to another contact", ident.Value)
+				return validation.Field(field[ident.Value], "%s already belongs to another contact", ident.Value)
 			}
 			if err != nil {
 				return fmt.Errorf("insert identity: %w", err)
@@ -424,8 +435,8 @@ func (s *Service) ListContacts(ctx context.Context, q string, orgID int64, after
 	where := []string{"c.id > $1"}
 	args := []any{afterID, limit}
 	if q = strings.ToLower(strings.TrimSpace(q)); q != "" {
-		args = append(args, strings.NewReplacer("%", "", "_", "").Replace(q)+"%")
-		where = append(where, fmt.Sprintf(`(lower(c.name) LIKE $%d OR c.id IN (SELECT contact_id FROM contact_identities WHERE value LIKE $%[1]d))`, len(args)))
+		args = append(args, strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(q)+"%")
+		where = append(where, fmt.Sprintf(`(lower(c.name) LIKE $%d ESCAPE '\' OR c.id IN (SELECT contact_id FROM contact_identities WHERE value LIKE $%[1]d ESCAPE '\'))`, len(args)))
 	}
 	if orgID > 0 {
 		args = append(args, orgID)

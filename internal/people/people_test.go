@@ -50,7 +50,7 @@ func TestContactsAndOrganizations(t *testing.T) {
 			t.Errorf("ticket from second identity: %+v %v", tk, err)
 		}
 		_, err = f.People.CreateContact(ctx, f.Agent, people.ContactInput{Email: ptr("joao.silva@gmail.com")})
-		if ve, ok := validation.As(err); !ok || ve.Fields[0].Field != "emails" {
+		if ve, ok := validation.As(err); !ok || ve.Fields[0].Field != "email" {
 			t.Errorf("duplicate identity: %v", err)
 		}
 		for _, bad := range []people.ContactInput{{}, {Email: ptr("not-an-email")}, {Phones: &[]string{"call me"}}, {Email: ptr("a@b.co"), Language: ptr("fr")}} {
@@ -149,6 +149,27 @@ func TestAgentsAndTokens(t *testing.T) {
 		var n int
 		if err := f.DB.Read().QueryRow(ctx, "SELECT COUNT(*) FROM audit_log WHERE action IN ('agent.update', 'token.create')").Scan(&n); err != nil || n != 2 {
 			t.Errorf("audit rows = %d (%v)", n, err)
+		}
+	})
+}
+
+func TestContactSearchEscapesWildcards(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		f := apptest.New(t, e)
+		for _, em := range []string{"john_doe@x.test", "johnxdoe@x.test", "50%off@x.test"} {
+			if _, err := f.People.CreateContact(ctx, f.Agent, people.ContactInput{Email: ptr(em)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for q, want := range map[string]int{"john_": 1, "john": 2, "50%": 1, "%": 0} {
+			list, err := f.People.ListContacts(ctx, q, 0, 0, 10)
+			if err != nil || len(list) != want {
+				t.Errorf("q %q: %d contacts (%v), want %d", q, len(list), err, want)
+			}
+		}
+		_, err := f.People.CreateContact(ctx, f.Agent, people.ContactInput{Email: ptr("ok@x.test"), Emails: &[]string{"bad"}})
+		if ve, ok := validation.As(err); !ok || ve.Fields[0].Field != "emails[0]" {
+			t.Errorf("bad second address: %v", err)
 		}
 	})
 }

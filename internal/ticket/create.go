@@ -64,6 +64,17 @@ func (s *Service) Create(ctx context.Context, actor auth.Actor, in CreateInput) 
 		in.AssigneeID, in.TeamID, in.Status = nil, nil, ""
 	case !actor.CanEditTickets():
 		return Ticket{}, auth.Forbidden("light agents cannot create tickets")
+	case !actor.SeesAllTickets():
+		// An agent limited to their teams files tickets into one of them
+		// (their first by default): a ticket they could not see afterwards
+		// would be lost to them.
+		if in.TeamID == nil && len(actor.TeamIDs) > 0 {
+			team := actor.TeamIDs[0]
+			in.TeamID = &team
+		}
+		if in.TeamID == nil || !actor.InTeam(*in.TeamID) {
+			return Ticket{}, validation.Field("team_id", "you can create tickets only for your own teams")
+		}
 	}
 	var c validation.Collector
 	in.Subject = strings.TrimSpace(in.Subject)

@@ -495,3 +495,30 @@ func TestAttachments(t *testing.T) {
 		}
 	})
 }
+
+func TestTeamRestrictedAgentCreatesInTheirTeam(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		f := apptest.New(t, e)
+		tk := create(t, f, f.TeamAgent, "Invoice copy", "cfo@acme.test")
+		if tk.TeamID == nil || *tk.TeamID != f.Billing.ID {
+			t.Errorf("team = %v, want Billing", tk.TeamID)
+		}
+		if _, err := f.Tickets.Get(ctx, f.TeamAgent, tk.ID); err != nil {
+			t.Errorf("creator cannot see their ticket: %v", err)
+		}
+		_, err := f.Tickets.Create(ctx, f.TeamAgent, ticket.CreateInput{Subject: "x", Body: "y", TeamID: &f.Support.ID, Requester: &ticket.RequesterInput{Email: "a@b.co"}})
+		if ve, ok := validation.As(err); !ok || ve.Fields[0].Field != "team_id" {
+			t.Errorf("create for another team: %v", err)
+		}
+		// Merging into a ticket one may not see is a wrong "into", in
+		// either id order.
+		hidden := create(t, f, f.Agent, "Hidden", "h@x.test", func(in *ticket.CreateInput) { in.TeamID = &f.Support.ID })
+		mine := create(t, f, f.TeamAgent, "Mine", "m@x.test")
+		for _, pair := range [][2]int64{{mine.ID, hidden.ID}, {tk.ID, hidden.ID}} {
+			_, err := f.Tickets.Merge(ctx, f.TeamAgent, pair[0], pair[1])
+			if ve, ok := validation.As(err); !ok || ve.Fields[0].Field != "into" {
+				t.Errorf("merge %v into a hidden ticket: %v", pair, err)
+			}
+		}
+	})
+}

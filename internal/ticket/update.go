@@ -239,16 +239,21 @@ func (s *Service) Merge(ctx context.Context, actor auth.Actor, sourceID, targetI
 		if first > second {
 			first, second = second, first
 		}
-		a, err := load(ctx, tx, actor, first)
-		if err != nil {
-			return err
-		}
-		b, err := load(ctx, tx, actor, second)
-		if err != nil {
-			if errors.Is(err, store.ErrNotFound) && second == targetID {
+		// A target the actor may not see is a wrong "into", whichever of
+		// the two is locked first.
+		notFound := func(id int64, err error) error {
+			if errors.Is(err, store.ErrNotFound) && id == targetID {
 				return validation.Field("into", "ticket %d does not exist", targetID)
 			}
 			return err
+		}
+		a, err := load(ctx, tx, actor, first)
+		if err != nil {
+			return notFound(first, err)
+		}
+		b, err := load(ctx, tx, actor, second)
+		if err != nil {
+			return notFound(second, err)
 		}
 		src, dst := a, b
 		if a.ID != sourceID {
