@@ -358,6 +358,10 @@ func TestOpenAPIMatchesServer(t *testing.T) {
 					return strings.Replace(p, "{id}", fmt.Sprint(w.contact), 1)
 				case strings.HasPrefix(p, "/api/v1/agents/{id}"):
 					return strings.Replace(p, "{id}", fmt.Sprint(target.ID), 1)
+				case strings.HasPrefix(p, "/api/v1/calendars/{id}"):
+					return strings.Replace(p, "{id}", fmt.Sprint(w.calendar), 1)
+				case strings.HasPrefix(p, "/api/v1/sla-policies/{id}"):
+					return strings.Replace(p, "{id}", fmt.Sprint(w.policy), 1)
 				case strings.Contains(p, "{"):
 					t.Fatalf("%s: no probe path for this route", key)
 				}

@@ -30,7 +30,7 @@ func (s *Server) Routes() []Route {
 		{"limit", "integer", "page size, 1 to 100 (default 25)"},
 	}
 	page := []QueryParam{{"cursor", "string", "next_cursor of the previous page"}, {"limit", "integer", "page size, 1 to 100"}}
-	return []Route{
+	routes := []Route{
 		{Method: "GET", Path: "/api/v1/openapi.json", Access: Public, Summary: "This API's OpenAPI 3.1 document", Status: 200, h: s.openapi},
 
 		{Method: "GET", Path: "/api/v1/tickets", Access: Agent, Summary: "List tickets (a view): filters, sort, keyset pages", Response: List[ticket.Ticket]{}, Status: 200, Query: listQuery, h: s.listTickets},
@@ -71,6 +71,7 @@ func (s *Server) Routes() []Route {
 		{Method: "GET", Path: "/api/v1/statuses", Access: Agent, Summary: "List statuses", Response: List[ticket.Status]{}, Status: 200, h: s.listStatuses},
 		{Method: "POST", Path: "/api/v1/statuses", Access: Admin, Summary: "Add a custom status inside a category", Request: statusRequest{}, Response: ticket.Status{}, Status: 201, h: s.createStatus},
 	}
+	return append(routes, s.slaRoutes()...)
 }
 
 func ok(w http.ResponseWriter, status int, v any) error { return writeJSON(w, status, v) }
