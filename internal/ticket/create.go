@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"tessera/internal/auth"
 	"tessera/internal/people"
@@ -38,6 +39,9 @@ type CreateInput struct {
 	Tags         []string          `json:"tags"`
 	CustomFields map[string]any    `json:"custom_fields"`
 	Attachments  []AttachmentInput `json:"attachments"`
+	// CreatedAt backdates the ticket (importers; admins only). Its SLA
+	// clocks start from it.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
 	// MailMessageID is the Message-ID of the mail that opened the ticket.
 	MailMessageID string `json:"-"`
 }
@@ -120,6 +124,16 @@ func (s *Service) Create(ctx context.Context, actor auth.Actor, in CreateInput) 
 		return Ticket{}, err
 	}
 	at := now(ctx)
+	if in.CreatedAt != nil {
+		if !actor.IsAdmin() {
+			return Ticket{}, auth.Forbidden("only admins may set created_at")
+		}
+		if in.CreatedAt.After(at.Add(5 * time.Minute)) {
+			return Ticket{}, validation.Field("created_at", "must not be in the future")
+		}
+		at = in.CreatedAt.UTC().Truncate(time.Microsecond)
+		ctx = WithNow(ctx, at)
+	}
 	var id int64
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
 		status, category := StatusNew, StatusNew

@@ -13,6 +13,7 @@ import (
 type SLAStatus struct {
 	Metric        string     `json:"metric"`
 	State         string     `json:"state"`
+	PolicyID      int64      `json:"policy_id"`
 	DueAt         *time.Time `json:"due_at"`
 	TargetMinutes int        `json:"target_minutes"`
 	BusinessHours bool       `json:"business_hours"`
@@ -65,7 +66,7 @@ func (s *Service) loadSLA(ctx context.Context, ts []Ticket) error {
 		idx[t.ID] = i
 		ts[i].SLA = []SLAStatus{}
 	}
-	rows, err := s.DB.Read().Query(ctx, `SELECT ticket_id, metric, state, due_at, target_minutes, business_hours, achieved_at, breached_at
+	rows, err := s.DB.Read().Query(ctx, `SELECT ticket_id, metric, state, policy_id, due_at, target_minutes, business_hours, achieved_at, breached_at
 		FROM ticket_sla WHERE ticket_id IN (`+placeholders(len(ts), 1)+`) ORDER BY metric`, args...)
 	if err != nil {
 		return fmt.Errorf("sla clocks: %w", err)
@@ -74,7 +75,7 @@ func (s *Service) loadSLA(ctx context.Context, ts []Ticket) error {
 	for rows.Next() {
 		var id int64
 		var st SLAStatus
-		if err := rows.Scan(&id, &st.Metric, &st.State, &st.DueAt, &st.TargetMinutes, &st.BusinessHours, &st.AchievedAt, &st.BreachedAt); err != nil {
+		if err := rows.Scan(&id, &st.Metric, &st.State, &st.PolicyID, &st.DueAt, &st.TargetMinutes, &st.BusinessHours, &st.AchievedAt, &st.BreachedAt); err != nil {
 			return fmt.Errorf("sla clocks: %w", err)
 		}
 		ts[idx[id]].SLA = append(ts[idx[id]].SLA, st)

@@ -46,23 +46,57 @@ func eventTypes(t *testing.T, f *apptest.Fixture, id int64) []string {
 	return out
 }
 
-func setup(t *testing.T, f *apptest.Fixture) (clocks.Calendar, sla.Policy) {
+func dur(s string) clocks.Duration {
+	d, err := clocks.ParseDuration(s)
+	if err != nil {
+		panic(err)
+	}
+	return clocks.Duration(d)
+}
+
+func setup(t *testing.T, f *apptest.Fixture) (clocks.Calendar, clocks.Policy) {
 	t.Helper()
+	day := [][]string{{"09:00", "18:00"}}
 	cal, err := f.SLA.CreateCalendar(ctx, f.Admin, clocks.CalendarInput{Name: "Brasil", TimeZone: "America/Sao_Paulo",
-		Week:     map[string][]string{"monday": {"09:00-18:00"}, "tuesday": {"09:00-18:00"}, "wednesday": {"09:00-18:00"}, "thursday": {"09:00-18:00"}, "friday": {"09:00-18:00"}},
-		Holidays: []clocks.HolidayJSON{{Date: "2026-12-25", Yearly: true, Name: "Natal"}}})
+		Hours:    map[string][][]string{"mon": day, "tue": day, "wed": day, "thu": day, "fri": day},
+		Holidays: []clocks.Holiday{{Month: 12, Day: 25, Name: "Natal"}, {Date: "2027-02-08"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	pol, err := f.SLA.CreatePolicy(ctx, f.Admin, clocks.PolicyInput{Name: "Standard", Position: 10, WarnBefore: 15,
-		Targets: map[string]map[sla.Metric]sla.Target{
-			"urgent": {sla.FirstReply: {Minutes: 30}, sla.Resolution: {Minutes: 240}},
-			"normal": {sla.FirstReply: {Minutes: 120, Business: true}, sla.NextReply: {Minutes: 240, Business: true}, sla.Resolution: {Minutes: 2400, Business: true}},
-		}, CalendarID: &cal.ID})
+	warn := dur("15m")
+	// Urgent tickets count clock hours under their own policy; the
+	// standard one counts business hours.
+	if _, err := f.SLA.CreatePolicy(ctx, f.Admin, clocks.PolicyInput{Name: "Urgent", Position: 5, WarnBefore: &warn,
+		Conditions: sla.Conditions{Priorities: []string{"urgent"}},
+		Targets:    clocks.Targets{"urgent": {sla.FirstReply: dur("30m"), sla.Resolution: dur("4h")}}}); err != nil {
+		t.Fatal(err)
+	}
+	pol, err := f.SLA.CreatePolicy(ctx, f.Admin, clocks.PolicyInput{Name: "Standard", Position: 10, WarnBefore: &warn, BusinessHours: true,
+		Targets: clocks.Targets{"normal": {sla.FirstReply: dur("2h"), sla.NextReply: dur("4h"), sla.Resolution: dur("5d")}}, CalendarID: &cal.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return cal, pol
+}
+
+func TestDurations(t *testing.T) {
+	for in, want := range map[string]time.Duration{"30m": 30 * time.Minute, "4h": 4 * time.Hour, "1h30m": 90 * time.Minute, "3d": 72 * time.Hour, "1d12h": 36 * time.Hour} {
+		got, err := clocks.ParseDuration(in)
+		if err != nil || got != want {
+			t.Errorf("ParseDuration(%q) = %s, %v", in, got, err)
+		}
+		if in == "1d12h" {
+			continue // written back as 36h
+		}
+		if s := clocks.Duration(got).String(); s != in {
+			t.Errorf("String(%s) = %q, want %q", got, s, in)
+		}
+	}
+	for _, bad := range []string{"soon", "3 days", "d", "1x"} {
+		if _, err := clocks.ParseDuration(bad); err == nil {
+			t.Errorf("ParseDuration(%q) accepted", bad)
+		}
+	}
 }
 
 func TestAdminValidation(t *testing.T) {
@@ -76,9 +110,11 @@ func TestAdminValidation(t *testing.T) {
 			field string
 		}{
 			{clocks.CalendarInput{Name: "x", TimeZone: "Mars/Olympus"}, "time_zone"},
-			{clocks.CalendarInput{Name: "x", TimeZone: "UTC", Week: map[string][]string{"funday": {"09:00-18:00"}}}, "week.funday"},
-			{clocks.CalendarInput{Name: "x", TimeZone: "UTC", Week: map[string][]string{"monday": {"9-18"}}}, "week.monday"},
-			{clocks.CalendarInput{Name: "x", TimeZone: "UTC", Holidays: []clocks.HolidayJSON{{Date: "25/12"}}}, "holidays[0].date"},
+			{clocks.CalendarInput{Name: "x", TimeZone: "UTC", Hours: map[string][][]string{"funday": {{"09:00", "18:00"}}}}, "hours.funday"},
+			{clocks.CalendarInput{Name: "x", TimeZone: "UTC", Hours: map[string][][]string{"mon": {{"9", "18"}}}}, "hours.mon"},
+			{clocks.CalendarInput{Name: "x", TimeZone: "UTC", Hours: map[string][][]string{"mon": {{"09:00"}}}}, "hours.mon"},
+			{clocks.CalendarInput{Name: "x", TimeZone: "UTC", Holidays: []clocks.Holiday{{Date: "25/12"}}}, "holidays[0]"},
+			{clocks.CalendarInput{Name: "x", TimeZone: "UTC", Holidays: []clocks.Holiday{{Month: 13, Day: 1}}}, "holidays[0]"},
 		}
 		for _, b := range bad {
 			_, err := f.SLA.CreateCalendar(ctx, f.Admin, b.in)
@@ -86,11 +122,11 @@ func TestAdminValidation(t *testing.T) {
 				t.Errorf("%+v: %v, want field %s", b.in, err, b.field)
 			}
 		}
-		_, err := f.SLA.CreatePolicy(ctx, f.Admin, clocks.PolicyInput{Name: "p", Targets: map[string]map[sla.Metric]sla.Target{"normal": {sla.FirstReply: {Minutes: 60, Business: true}}}})
+		_, err := f.SLA.CreatePolicy(ctx, f.Admin, clocks.PolicyInput{Name: "p", BusinessHours: true, Targets: clocks.Targets{"normal": {sla.FirstReply: dur("1h")}}})
 		if ve, ok := validation.As(err); !ok || ve.Fields[0].Field != "calendar_id" {
 			t.Errorf("business target without calendar: %v", err)
 		}
-		_, err = f.SLA.CreatePolicy(ctx, f.Admin, clocks.PolicyInput{Name: "p", Targets: map[string]map[sla.Metric]sla.Target{"critical": {sla.FirstReply: {Minutes: 60}}}})
+		_, err = f.SLA.CreatePolicy(ctx, f.Admin, clocks.PolicyInput{Name: "p", Targets: clocks.Targets{"critical": {sla.FirstReply: dur("1h")}}})
 		if ve, ok := validation.As(err); !ok || ve.Fields[0].Field != "targets.critical" {
 			t.Errorf("unknown priority: %v", err)
 		}
@@ -100,7 +136,7 @@ func TestAdminValidation(t *testing.T) {
 func TestClocksFollowTheTicket(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e store.Engine) {
 		f := apptest.New(t, e)
-		_, pol := setup(t, f)
+		_, _ = setup(t, f)
 		// Friday 27 November 2026, 17:00 in São Paulo (20:00 UTC).
 		created := time.Date(2026, 11, 27, 20, 0, 0, 0, time.UTC)
 		c := ticket.WithNow(ctx, created)
@@ -108,8 +144,8 @@ func TestClocksFollowTheTicket(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if tk.SLAPolicyID == nil || *tk.SLAPolicyID != pol.ID {
-			t.Fatalf("policy = %v", tk.SLAPolicyID)
+		if tk.SLAPolicyID == nil || len(tk.SLA) == 0 || tk.SLA[0].PolicyID != *tk.SLAPolicyID {
+			t.Fatalf("policy = %v, clocks %+v", tk.SLAPolicyID, tk.SLA)
 		}
 		fr := clockOf(t, f, tk.ID, "first_reply")
 		want := time.Date(2026, 11, 30, 13, 0, 0, 0, time.UTC) // Monday 10:00 in São Paulo
@@ -120,8 +156,8 @@ func TestClocksFollowTheTicket(t *testing.T) {
 		if got.SLADueAt == nil || !got.SLADueAt.Equal(want) {
 			t.Errorf("ticket due = %v", got.SLADueAt)
 		}
-		// Raising the priority recomputes from the start: urgent is 30
-		// calendar minutes from Friday 17:00.
+		// Raising the priority moves it under the urgent policy and
+		// recomputes from the start: 30 clock minutes from Friday 17:00.
 		urgent := "urgent"
 		if _, err := f.Tickets.Update(ticket.WithNow(ctx, created.Add(10*time.Minute)), f.Agent, tk.ID, ticket.UpdateInput{Priority: &urgent}); err != nil {
 			t.Fatal(err)
@@ -145,7 +181,7 @@ func TestClocksFollowTheTicket(t *testing.T) {
 		}
 		// A tag-only policy in front stops covering it when the tag goes.
 		_, err = f.SLA.CreatePolicy(ctx, f.Admin, clocks.PolicyInput{Name: "VIP", Position: 1, Conditions: sla.Conditions{Tags: []string{"vip"}},
-			Targets: map[string]map[sla.Metric]sla.Target{"urgent": {sla.Resolution: {Minutes: 60}}}})
+			Targets: clocks.Targets{"urgent": {sla.Resolution: dur("1h")}}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,32 +26,74 @@ type Service struct {
 }
 
 // Days names the weekdays as the API spells them, Sunday first.
-var Days = []string{"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"}
+var Days = []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
 
-// HolidayJSON is a holiday as the API spells it.
-type HolidayJSON struct {
-	Date   string `json:"date"`             // YYYY-MM-DD
-	Yearly bool   `json:"yearly,omitempty"` // recurs every year on the same month and day
-	Name   string `json:"name,omitempty"`
+// Holiday is a day off: a single date, written "2026-12-25", or a date
+// that recurs every year, written {"month": 1, "day": 1}. Either form may
+// also be an object with a "name" ({"date": "2026-12-25", "name": "Natal"}).
+type Holiday struct {
+	Date  string `json:"date,omitempty"`
+	Month int    `json:"month,omitempty"`
+	Day   int    `json:"day,omitempty"`
+	Name  string `json:"name,omitempty"`
+}
+
+// UnmarshalJSON accepts a date string or an object.
+func (h *Holiday) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		*h = Holiday{Date: s}
+		return nil
+	}
+	type plain Holiday
+	var p plain
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		return fmt.Errorf("a holiday is \"YYYY-MM-DD\" or {\"month\": M, \"day\": D}: %w", err)
+	}
+	*h = Holiday(p)
+	return nil
+}
+
+// MarshalJSON writes a plain single date as a string, as it was given.
+func (h Holiday) MarshalJSON() ([]byte, error) {
+	if h.Date != "" && h.Name == "" {
+		return json.Marshal(h.Date)
+	}
+	type plain Holiday
+	return json.Marshal(plain(h))
+}
+
+// OpenAPISchema describes the two forms for the API document.
+func (Holiday) OpenAPISchema() map[string]any {
+	return map[string]any{"anyOf": []any{
+		map[string]any{"type": "string", "format": "date"},
+		map[string]any{"type": "object", "additionalProperties": false, "properties": map[string]any{
+			"date": map[string]any{"type": "string", "format": "date"}, "month": map[string]any{"type": "integer"},
+			"day": map[string]any{"type": "integer"}, "name": map[string]any{"type": "string"}}},
+	}}
 }
 
 // Calendar is a business-hours calendar as the API shows it.
 type Calendar struct {
-	ID        int64               `json:"id"`
-	Name      string              `json:"name"`
-	TimeZone  string              `json:"time_zone"`
-	Week      map[string][]string `json:"week"` // day → ["09:00-12:00", "13:00-18:00"]; "00:00-24:00" is all day; "22:00-06:00" runs overnight
-	Holidays  []HolidayJSON       `json:"holidays"`
-	CreatedAt time.Time           `json:"created_at"`
-	UpdatedAt time.Time           `json:"updated_at"`
+	ID        int64                 `json:"id"`
+	Name      string                `json:"name"`
+	TimeZone  string                `json:"time_zone"`
+	Hours     map[string][][]string `json:"hours"` // "mon" → [["09:00","12:00"], ["13:00","18:00"]]
+	Holidays  []Holiday             `json:"holidays"`
+	CreatedAt time.Time             `json:"created_at"`
+	UpdatedAt time.Time             `json:"updated_at"`
 }
 
-// CalendarInput creates or replaces a calendar.
+// CalendarInput creates or replaces a calendar. Hours maps a day (sun, mon,
+// tue, wed, thu, fri, sat) to intervals ["09:00","18:00"]; ["00:00","24:00"]
+// is the whole day and ["22:00","06:00"] runs overnight.
 type CalendarInput struct {
-	Name     string              `json:"name"`
-	TimeZone string              `json:"time_zone"`
-	Week     map[string][]string `json:"week"`
-	Holidays []HolidayJSON       `json:"holidays,omitempty"`
+	Name     string                `json:"name"`
+	TimeZone string                `json:"time_zone"`
+	Hours    map[string][][]string `json:"hours"`
+	Holidays []Holiday             `json:"holidays,omitempty"`
 }
 
 func parseClock(s string) (int, bool) {
@@ -78,18 +121,21 @@ func (in CalendarInput) Build() (*sla.Calendar, error) {
 		loc = time.UTC
 	}
 	cal := &sla.Calendar{Name: name, Location: loc}
-	for day, ivs := range in.Week {
+	for day, ivs := range in.Hours {
 		d := slices.Index(Days, strings.ToLower(day))
 		if d < 0 {
-			c.Add("week."+day, "is not a day (sunday … saturday)")
+			c.Add("hours."+day, "is not a day (sun, mon, tue, wed, thu, fri, sat)")
 			continue
 		}
 		for _, iv := range ivs {
-			a, b, ok := strings.Cut(iv, "-")
-			start, ok1 := parseClock(strings.TrimSpace(a))
-			end, ok2 := parseClock(strings.TrimSpace(b))
-			if !ok || !ok1 || !ok2 || start == 1440 || end == 0 && start == 0 {
-				c.Add("week."+day, "%q is not an interval such as 09:00-18:00", iv)
+			if len(iv) != 2 {
+				c.Add("hours."+day, "%q is not an interval such as [\"09:00\", \"18:00\"]", iv)
+				continue
+			}
+			start, ok1 := parseClock(iv[0])
+			end, ok2 := parseClock(iv[1])
+			if !ok1 || !ok2 || start == 1440 || (end == 0 && start == 0) {
+				c.Add("hours."+day, "%q is not an interval such as [\"09:00\", \"18:00\"]", iv)
 				continue
 			}
 			if end == 0 {
@@ -99,22 +145,26 @@ func (in CalendarInput) Build() (*sla.Calendar, error) {
 		}
 	}
 	for i, h := range in.Holidays {
-		dt, err := time.Parse("2006-01-02", h.Date)
-		if err != nil {
-			c.Add(fmt.Sprintf("holidays[%d].date", i), "must be a date as YYYY-MM-DD")
-			continue
+		field := fmt.Sprintf("holidays[%d]", i)
+		switch {
+		case h.Date != "" && h.Month == 0 && h.Day == 0:
+			dt, err := time.Parse("2006-01-02", h.Date)
+			if err != nil {
+				c.Add(field, "must be a date as YYYY-MM-DD")
+				continue
+			}
+			cal.Holidays = append(cal.Holidays, sla.Holiday{Year: dt.Year(), Month: dt.Month(), Day: dt.Day(), Name: h.Name})
+		case h.Date == "" && h.Month >= 1 && h.Month <= 12 && h.Day >= 1 && h.Day <= 31:
+			cal.Holidays = append(cal.Holidays, sla.Holiday{Month: time.Month(h.Month), Day: h.Day, Name: h.Name})
+		default:
+			c.Add(field, "must be a date \"YYYY-MM-DD\" or a yearly {\"month\": 1-12, \"day\": 1-31}")
 		}
-		hol := sla.Holiday{Month: dt.Month(), Day: dt.Day(), Name: h.Name}
-		if !h.Yearly {
-			hol.Year = dt.Year()
-		}
-		cal.Holidays = append(cal.Holidays, hol)
 	}
 	if err := c.Err(); err != nil {
 		return nil, err
 	}
 	if err := cal.Validate(); err != nil {
-		return nil, validation.Field("week", "%s", err.Error())
+		return nil, validation.Field("hours", "%s", err.Error())
 	}
 	return cal, nil
 }
@@ -138,9 +188,12 @@ func (s *Service) saveCalendar(ctx context.Context, actor auth.Actor, id int64, 
 		return Calendar{}, err
 	}
 	if in.Holidays == nil {
-		in.Holidays = []HolidayJSON{}
+		in.Holidays = []Holiday{}
 	}
-	week, _ := json.Marshal(in.Week)
+	if in.Hours == nil {
+		in.Hours = map[string][][]string{}
+	}
+	week, _ := json.Marshal(in.Hours)
 	hol, _ := json.Marshal(in.Holidays)
 	now := store.Now()
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
@@ -176,7 +229,7 @@ func scanCalendar(r store.Row) (Calendar, error) {
 	if err := r.Scan(&c.ID, &c.Name, &c.TimeZone, &week, &hol, &c.CreatedAt, &c.UpdatedAt); err != nil {
 		return Calendar{}, err
 	}
-	if err := json.Unmarshal([]byte(week), &c.Week); err != nil {
+	if err := json.Unmarshal([]byte(week), &c.Hours); err != nil {
 		return Calendar{}, fmt.Errorf("calendar %d week: %w", c.ID, err)
 	}
 	if err := json.Unmarshal([]byte(hol), &c.Holidays); err != nil {
@@ -219,25 +272,121 @@ func loadCalendar(ctx context.Context, q store.Querier, id int64) (*sla.Calendar
 	if err != nil {
 		return nil, fmt.Errorf("calendar %d: %w", id, err)
 	}
-	return CalendarInput{Name: c.Name, TimeZone: c.TimeZone, Week: c.Week, Holidays: c.Holidays}.Build()
+	return CalendarInput{Name: c.Name, TimeZone: c.TimeZone, Hours: c.Hours, Holidays: c.Holidays}.Build()
 }
 
-// PolicyInput creates or replaces an SLA policy.
+// Duration is a target written as "30m", "1h", "4h", "1h30m" or "3d".
+type Duration time.Duration
+
+// ParseDuration reads "30m", "4h", "1h30m", and days as "3d" or "1d12h".
+func ParseDuration(v string) (time.Duration, error) {
+	v = strings.TrimSpace(v)
+	var days time.Duration
+	if i := strings.IndexByte(v, 'd'); i > 0 {
+		n, err := strconv.Atoi(v[:i])
+		if err != nil {
+			return 0, fmt.Errorf("%q is not a duration such as 30m, 4h or 3d", v)
+		}
+		days, v = time.Duration(n)*24*time.Hour, v[i+1:]
+	}
+	var rest time.Duration
+	if v != "" {
+		var err error
+		if rest, err = time.ParseDuration(v); err != nil {
+			return 0, fmt.Errorf("%q is not a duration such as 30m, 4h or 3d", v)
+		}
+	}
+	return days + rest, nil
+}
+
+// UnmarshalJSON reads a duration string.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("a duration is a string such as \"30m\", \"4h\" or \"3d\"")
+	}
+	v, err := ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalJSON writes the shortest form: "30m", "4h", "1h30m", "3d".
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
+
+func (d Duration) String() string {
+	t := time.Duration(d)
+	if t > 0 && t%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", t/(24*time.Hour))
+	}
+	s := t.String()
+	s = strings.TrimSuffix(s, "0s")
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	if s == "" {
+		return "0m"
+	}
+	return s
+}
+
+// OpenAPISchema describes a duration for the API document.
+func (Duration) OpenAPISchema() map[string]any {
+	return map[string]any{"type": "string", "pattern": "^([0-9]+d)?([0-9]+h)?([0-9]+m)?$", "examples": []any{"30m", "4h", "3d"}}
+}
+
+// Targets are per priority, per metric promises.
+type Targets map[string]map[sla.Metric]Duration
+
+// PolicyInput creates or replaces an SLA policy. BusinessHours makes every
+// target count the calendar's business hours; otherwise they are calendar
+// (clock) hours.
 type PolicyInput struct {
-	Name           string                               `json:"name"`
-	Position       int                                  `json:"position"`
-	Active         *bool                                `json:"active,omitempty"`
-	Conditions     sla.Conditions                       `json:"conditions"`
-	Targets        map[string]map[sla.Metric]sla.Target `json:"targets"`
-	CalendarID     *int64                               `json:"calendar_id,omitempty"`
-	PauseOnPending *bool                                `json:"pause_on_pending,omitempty"`
-	PauseOnHold    *bool                                `json:"pause_on_hold,omitempty"`
-	WarnBefore     int                                  `json:"warn_before_minutes,omitempty"`
+	Name           string         `json:"name"`
+	Position       int            `json:"position"`
+	Active         *bool          `json:"active,omitempty"`
+	CalendarID     *int64         `json:"calendar_id,omitempty"`
+	BusinessHours  bool           `json:"business_hours"`
+	Conditions     sla.Conditions `json:"conditions"`
+	Targets        Targets        `json:"targets"`
+	PauseOnPending *bool          `json:"pause_on_pending,omitempty"`
+	PauseOnHold    *bool          `json:"pause_on_hold,omitempty"`
+	WarnBefore     *Duration      `json:"warn_before,omitempty"`
+}
+
+// Policy is an SLA policy as the API shows it.
+type Policy struct {
+	ID             int64          `json:"id"`
+	Name           string         `json:"name"`
+	Position       int            `json:"position"`
+	Active         bool           `json:"active"`
+	CalendarID     *int64         `json:"calendar_id"`
+	BusinessHours  bool           `json:"business_hours"`
+	Conditions     sla.Conditions `json:"conditions"`
+	Targets        Targets        `json:"targets"`
+	PauseOnPending bool           `json:"pause_on_pending"`
+	PauseOnHold    bool           `json:"pause_on_hold"`
+	WarnBefore     Duration       `json:"warn_before"`
+}
+
+func view(p sla.Policy) Policy {
+	v := Policy{ID: p.ID, Name: p.Name, Position: p.Position, Active: p.Active, CalendarID: p.CalendarID, Conditions: p.Conditions,
+		Targets: Targets{}, PauseOnPending: p.PauseOnPending, PauseOnHold: p.PauseOnHold, WarnBefore: Duration(time.Duration(p.WarnBefore) * time.Minute)}
+	for prio, ms := range p.Targets {
+		v.Targets[prio] = map[sla.Metric]Duration{}
+		for m, t := range ms {
+			v.Targets[prio][m] = Duration(time.Duration(t.Minutes) * time.Minute)
+			v.BusinessHours = v.BusinessHours || t.Business
+		}
+	}
+	return v
 }
 
 var priorities = []string{"urgent", "high", "normal", "low"}
 
-func (in PolicyInput) check() error {
+func (in PolicyInput) check() (map[string]map[sla.Metric]sla.Target, int, error) {
 	var c validation.Collector
 	if n := strings.TrimSpace(in.Name); n == "" || len(n) > 100 {
 		c.Add("name", "must be 1 to 100 characters")
@@ -245,23 +394,27 @@ func (in PolicyInput) check() error {
 	if len(in.Targets) == 0 {
 		c.Add("targets", "must set at least one target for one priority")
 	}
-	business := false
+	targets := map[string]map[sla.Metric]sla.Target{}
 	for p, ms := range in.Targets {
 		if !slices.Contains(priorities, p) {
 			c.Add("targets."+p, "is not a priority (urgent, high, normal, low)")
 			continue
 		}
-		for m, t := range ms {
+		targets[p] = map[sla.Metric]sla.Target{}
+		for m, d := range ms {
+			field := fmt.Sprintf("targets.%s.%s", p, m)
 			if !slices.Contains(sla.Metrics, m) {
-				c.Add(fmt.Sprintf("targets.%s.%s", p, m), "is not a metric (first_reply, next_reply, resolution)")
+				c.Add(field, "is not a metric (first_reply, next_reply, resolution)")
+				continue
 			}
-			if t.Minutes < 1 || t.Minutes > 525600 {
-				c.Add(fmt.Sprintf("targets.%s.%s.minutes", p, m), "must be between 1 and 525600 (a year)")
+			if time.Duration(d) < time.Minute || time.Duration(d) > 366*24*time.Hour || time.Duration(d)%time.Minute != 0 {
+				c.Add(field, "must be whole minutes between 1m and 366d")
+				continue
 			}
-			business = business || t.Business
+			targets[p][m] = sla.Target{Minutes: int(time.Duration(d) / time.Minute), Business: in.BusinessHours}
 		}
 	}
-	if business && in.CalendarID == nil {
+	if in.BusinessHours && in.CalendarID == nil {
 		c.Add("calendar_id", "targets in business hours need a calendar")
 	}
 	for _, p := range in.Conditions.Priorities {
@@ -269,45 +422,51 @@ func (in PolicyInput) check() error {
 			c.Add("conditions.priorities", "%q is not a priority", p)
 		}
 	}
-	if in.WarnBefore < 0 || in.WarnBefore > 10080 {
-		c.Add("warn_before_minutes", "must be between 0 and 10080 (a week)")
+	warn := 0
+	if in.WarnBefore != nil {
+		if w := time.Duration(*in.WarnBefore); w < 0 || w > 7*24*time.Hour {
+			c.Add("warn_before", "must be between 0m and 7d")
+		} else {
+			warn = int(w / time.Minute)
+		}
 	}
-	return c.Err()
+	return targets, warn, c.Err()
 }
 
 // CreatePolicy adds an SLA policy (admins only).
-func (s *Service) CreatePolicy(ctx context.Context, actor auth.Actor, in PolicyInput) (sla.Policy, error) {
+func (s *Service) CreatePolicy(ctx context.Context, actor auth.Actor, in PolicyInput) (Policy, error) {
 	return s.savePolicy(ctx, actor, 0, in)
 }
 
 // UpdatePolicy replaces an SLA policy (admins only).
-func (s *Service) UpdatePolicy(ctx context.Context, actor auth.Actor, id int64, in PolicyInput) (sla.Policy, error) {
+func (s *Service) UpdatePolicy(ctx context.Context, actor auth.Actor, id int64, in PolicyInput) (Policy, error) {
 	return s.savePolicy(ctx, actor, id, in)
 }
 
-func (s *Service) savePolicy(ctx context.Context, actor auth.Actor, id int64, in PolicyInput) (sla.Policy, error) {
+func (s *Service) savePolicy(ctx context.Context, actor auth.Actor, id int64, in PolicyInput) (Policy, error) {
 	if !actor.IsAdmin() {
-		return sla.Policy{}, auth.Forbidden("only admins manage SLA policies")
+		return Policy{}, auth.Forbidden("only admins manage SLA policies")
 	}
-	if err := in.check(); err != nil {
-		return sla.Policy{}, err
+	stored, warnMinutes, err := in.check()
+	if err != nil {
+		return Policy{}, err
 	}
 	cond, _ := json.Marshal(in.Conditions)
-	targets, _ := json.Marshal(in.Targets)
+	targets, _ := json.Marshal(stored)
 	t := true
 	active, pp, ph := deref(in.Active, t), deref(in.PauseOnPending, t), deref(in.PauseOnHold, t)
 	now := store.Now()
-	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
 		var err error
 		if id == 0 {
 			err = tx.QueryRow(ctx, `INSERT INTO sla_policies (name, position, active, conditions, targets, calendar_id, pause_on_pending, pause_on_hold, warn_before_minutes, created_at, updated_at)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id`,
-				strings.TrimSpace(in.Name), in.Position, active, string(cond), string(targets), in.CalendarID, pp, ph, in.WarnBefore, now).Scan(&id)
+				strings.TrimSpace(in.Name), in.Position, active, string(cond), string(targets), in.CalendarID, pp, ph, warnMinutes, now).Scan(&id)
 		} else {
 			var n int64
 			n, err = tx.Exec(ctx, `UPDATE sla_policies SET name = $2, position = $3, active = $4, conditions = $5, targets = $6, calendar_id = $7,
 				pause_on_pending = $8, pause_on_hold = $9, warn_before_minutes = $10, updated_at = $11 WHERE id = $1`,
-				id, strings.TrimSpace(in.Name), in.Position, active, string(cond), string(targets), in.CalendarID, pp, ph, in.WarnBefore, now)
+				id, strings.TrimSpace(in.Name), in.Position, active, string(cond), string(targets), in.CalendarID, pp, ph, warnMinutes, now)
 			if err == nil && n == 0 {
 				return fmt.Errorf("policy %d: %w", id, store.ErrNotFound)
 			}
@@ -323,7 +482,7 @@ func (s *Service) savePolicy(ctx context.Context, actor auth.Actor, id int64, in
 		return auth.Audit(ctx, tx, actor, "sla_policy.save", fmt.Sprintf("sla_policy:%d", id), in.Name)
 	})
 	if err != nil {
-		return sla.Policy{}, err
+		return Policy{}, err
 	}
 	return s.GetPolicy(ctx, id)
 }
@@ -353,17 +512,25 @@ func scanPolicy(r store.Row) (sla.Policy, error) {
 }
 
 // GetPolicy returns one policy.
-func (s *Service) GetPolicy(ctx context.Context, id int64) (sla.Policy, error) {
+func (s *Service) GetPolicy(ctx context.Context, id int64) (Policy, error) {
 	p, err := scanPolicy(s.DB.Read().QueryRow(ctx, `SELECT `+policyCols+` FROM sla_policies WHERE id = $1`, id))
 	if err != nil {
-		return sla.Policy{}, fmt.Errorf("policy %d: %w", id, err)
+		return Policy{}, fmt.Errorf("policy %d: %w", id, err)
 	}
-	return p, nil
+	return view(p), nil
 }
 
 // Policies lists every policy in order.
-func (s *Service) Policies(ctx context.Context) ([]sla.Policy, error) {
-	return policies(ctx, s.DB.Read(), false)
+func (s *Service) Policies(ctx context.Context) ([]Policy, error) {
+	ps, err := policies(ctx, s.DB.Read(), false)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Policy, len(ps))
+	for i, p := range ps {
+		out[i] = view(p)
+	}
+	return out, nil
 }
 
 func policies(ctx context.Context, q store.Querier, activeOnly bool) ([]sla.Policy, error) {

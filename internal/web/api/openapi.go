@@ -114,6 +114,12 @@ func (s *Server) OpenAPI() map[string]any {
 }
 
 var timeType = reflect.TypeOf(time.Time{})
+
+// schemer is a type that describes its own JSON form (one with a custom
+// MarshalJSON, such as a duration written "30m").
+type schemer interface{ OpenAPISchema() map[string]any }
+
+var schemaType = reflect.TypeOf((*schemer)(nil)).Elem()
 var rawType = reflect.TypeOf(json.RawMessage{})
 
 // schemaOf describes a Go type as JSON Schema (2020-12, as OpenAPI 3.1
@@ -125,6 +131,8 @@ func schemaOf(t reflect.Type, schemas map[string]any) map[string]any {
 	}
 	var s map[string]any
 	switch {
+	case t.Implements(schemaType):
+		s = reflect.Zero(t).Interface().(schemer).OpenAPISchema()
 	case t == timeType:
 		s = map[string]any{"type": "string", "format": "date-time"}
 	case t == rawType:

@@ -40,10 +40,11 @@ func newWorld(t *testing.T, e *env) *world {
 	e.must(http.StatusCreated, "POST", "/api/v1/organizations", cAdmin, map[string]any{"name": "Matrix Org"}, &o)
 	w.contact, w.org = c.ID, o.ID
 	e.must(http.StatusCreated, "POST", "/api/v1/calendars", cAdmin, map[string]any{"name": "Matrix Calendar", "time_zone": "America/Sao_Paulo",
-		"week": map[string]any{"monday": []string{"09:00-18:00"}}, "holidays": []any{map[string]any{"date": "2026-12-25", "yearly": true}}}, &c)
+		"hours": map[string]any{"mon": [][]string{{"09:00", "18:00"}}}, "holidays": []any{"2026-12-25", map[string]any{"month": 1, "day": 1}}}, &c)
 	w.calendar = c.ID
-	e.must(http.StatusCreated, "POST", "/api/v1/sla-policies", cAdmin, map[string]any{"name": "Matrix Policy", "calendar_id": w.calendar,
-		"targets": map[string]any{"urgent": map[string]any{"first_reply": map[string]any{"minutes": 60, "business_hours": true}}}}, &o)
+	e.must(http.StatusCreated, "POST", "/api/v1/sla-policies", cAdmin, map[string]any{"name": "Matrix Policy", "position": 1, "calendar_id": w.calendar,
+		"business_hours": true, "conditions": map[string]any{"priorities": []string{"urgent"}},
+		"targets": map[string]any{"urgent": map[string]any{"first_reply": "30m", "next_reply": "1h", "resolution": "4h"}}}, &o)
 	w.policy = o.ID
 	return w
 }
@@ -183,23 +184,23 @@ func permCases() []permCase {
 
 		{Method: "GET", Path: "/api/v1/calendars", call: fixed("/api/v1/calendars", nil), want: codes(ok)},
 		{Method: "POST", Path: "/api/v1/calendars", call: func(e *env, _ *world, _ string) (string, any) {
-			return "/api/v1/calendars", map[string]any{"name": e.unique("Cal "), "time_zone": "Asia/Jerusalem", "week": map[string]any{"sunday": []string{"08:00-17:00"}}}
+			return "/api/v1/calendars", map[string]any{"name": e.unique("Cal "), "time_zone": "Asia/Jerusalem", "hours": map[string]any{"sun": [][]string{{"08:00", "17:00"}}}}
 		}, want: codes(forbidden, cAdmin, created)},
 		{Method: "GET", Path: "/api/v1/calendars/{id}", call: func(_ *env, w *world, _ string) (string, any) {
 			return fmt.Sprintf("/api/v1/calendars/%d", w.calendar), nil
 		}, want: codes(ok)},
 		{Method: "PUT", Path: "/api/v1/calendars/{id}", call: func(e *env, w *world, _ string) (string, any) {
-			return fmt.Sprintf("/api/v1/calendars/%d", w.calendar), map[string]any{"name": e.unique("Cal "), "time_zone": "UTC", "week": map[string]any{"monday": []string{"00:00-24:00"}}}
+			return fmt.Sprintf("/api/v1/calendars/%d", w.calendar), map[string]any{"name": e.unique("Cal "), "time_zone": "UTC", "hours": map[string]any{"mon": [][]string{{"00:00", "24:00"}}}}
 		}, want: codes(forbidden, cAdmin, ok)},
 		{Method: "GET", Path: "/api/v1/sla-policies", call: fixed("/api/v1/sla-policies", nil), want: codes(ok)},
 		{Method: "POST", Path: "/api/v1/sla-policies", call: func(e *env, _ *world, _ string) (string, any) {
-			return "/api/v1/sla-policies", map[string]any{"name": e.unique("Policy "), "position": 50, "targets": map[string]any{"low": map[string]any{"resolution": map[string]any{"minutes": 4320}}}}
+			return "/api/v1/sla-policies", map[string]any{"name": e.unique("Policy "), "position": 50, "targets": map[string]any{"low": map[string]any{"resolution": "3d"}}}
 		}, want: codes(forbidden, cAdmin, created)},
 		{Method: "GET", Path: "/api/v1/sla-policies/{id}", call: func(_ *env, w *world, _ string) (string, any) {
 			return fmt.Sprintf("/api/v1/sla-policies/%d", w.policy), nil
 		}, want: codes(ok)},
 		{Method: "PUT", Path: "/api/v1/sla-policies/{id}", call: func(e *env, w *world, _ string) (string, any) {
-			return fmt.Sprintf("/api/v1/sla-policies/%d", w.policy), map[string]any{"name": e.unique("Policy "), "targets": map[string]any{"urgent": map[string]any{"first_reply": map[string]any{"minutes": 30}}}}
+			return fmt.Sprintf("/api/v1/sla-policies/%d", w.policy), map[string]any{"name": e.unique("Policy "), "targets": map[string]any{"urgent": map[string]any{"first_reply": "30m"}}}
 		}, want: codes(forbidden, cAdmin, ok)},
 		{Method: "POST", Path: "/api/v1/sla-policies/preview", call: fixed("/api/v1/sla-policies/preview", map[string]any{"priority": "urgent"}), want: codes(ok)},
 	}

@@ -15,10 +15,10 @@ func (s *Server) slaRoutes() []Route {
 		{Method: "POST", Path: "/api/v1/calendars", Access: Admin, Summary: "Create a business-hours calendar", Request: clocks.CalendarInput{}, Response: clocks.Calendar{}, Status: 201, h: s.createCalendar},
 		{Method: "GET", Path: "/api/v1/calendars/{id}", Access: Agent, Summary: "Get a calendar", Response: clocks.Calendar{}, Status: 200, h: s.getCalendar},
 		{Method: "PUT", Path: "/api/v1/calendars/{id}", Access: Admin, Summary: "Replace a calendar", Request: clocks.CalendarInput{}, Response: clocks.Calendar{}, Status: 200, h: s.putCalendar},
-		{Method: "GET", Path: "/api/v1/sla-policies", Access: Agent, Summary: "List SLA policies in the order they are tried", Response: List[sla.Policy]{}, Status: 200, h: s.listPolicies},
-		{Method: "POST", Path: "/api/v1/sla-policies", Access: Admin, Summary: "Create an SLA policy", Request: clocks.PolicyInput{}, Response: sla.Policy{}, Status: 201, h: s.createPolicy},
-		{Method: "GET", Path: "/api/v1/sla-policies/{id}", Access: Agent, Summary: "Get an SLA policy", Response: sla.Policy{}, Status: 200, h: s.getPolicy},
-		{Method: "PUT", Path: "/api/v1/sla-policies/{id}", Access: Admin, Summary: "Replace an SLA policy", Request: clocks.PolicyInput{}, Response: sla.Policy{}, Status: 200, h: s.putPolicy},
+		{Method: "GET", Path: "/api/v1/sla-policies", Access: Agent, Summary: "List SLA policies in the order they are tried", Response: List[clocks.Policy]{}, Status: 200, h: s.listPolicies},
+		{Method: "POST", Path: "/api/v1/sla-policies", Access: Admin, Summary: "Create an SLA policy", Request: clocks.PolicyInput{}, Response: clocks.Policy{}, Status: 201, h: s.createPolicy},
+		{Method: "GET", Path: "/api/v1/sla-policies/{id}", Access: Agent, Summary: "Get an SLA policy", Response: clocks.Policy{}, Status: 200, h: s.getPolicy},
+		{Method: "PUT", Path: "/api/v1/sla-policies/{id}", Access: Admin, Summary: "Replace an SLA policy", Request: clocks.PolicyInput{}, Response: clocks.Policy{}, Status: 200, h: s.putPolicy},
 		{Method: "POST", Path: "/api/v1/sla-policies/preview", Access: Agent, Summary: "When would a ticket created now (or at a given time) with these properties be due?",
 			Request: previewRequest{}, Response: clocks.Preview{}, Status: 200, h: s.previewPolicy},
 	}
@@ -77,7 +77,7 @@ func (s *Server) listPolicies(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return ok(w, http.StatusOK, List[sla.Policy]{Items: ps})
+	return ok(w, http.StatusOK, List[clocks.Policy]{Items: ps})
 }
 
 func (s *Server) createPolicy(w http.ResponseWriter, r *http.Request) error {

@@ -31,6 +31,7 @@ type createTicketRequest struct {
 	Tags          []string                 `json:"tags,omitempty"`
 	CustomFields  map[string]any           `json:"custom_fields,omitempty"`
 	Attachments   []ticket.AttachmentInput `json:"attachments,omitempty"`
+	CreatedAt     *time.Time               `json:"created_at,omitempty"`
 }
 
 func (s *Server) assigneeByEmail(r *http.Request, email string) (*int64, error) {
@@ -53,7 +54,8 @@ func (s *Server) createTicket(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	in := ticket.CreateInput{Subject: req.Subject, Body: req.Body, Requester: req.Requester, Status: req.Status, Priority: req.Priority,
-		Type: req.Type, Channel: req.Channel, AssigneeID: req.AssigneeID, TeamID: req.TeamID, Tags: req.Tags, CustomFields: req.CustomFields, Attachments: req.Attachments}
+		Type: req.Type, Channel: req.Channel, AssigneeID: req.AssigneeID, TeamID: req.TeamID, Tags: req.Tags, CustomFields: req.CustomFields, Attachments: req.Attachments,
+		CreatedAt: req.CreatedAt}
 	if req.AssigneeEmail != "" {
 		if req.AssigneeID != nil {
 			return validation.Field("assignee_email", "give assignee_id or assignee_email, not both")
