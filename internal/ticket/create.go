@@ -109,17 +109,9 @@ func (s *Service) Create(ctx context.Context, actor auth.Actor, in CreateInput) 
 		c.Add("channel", "must be one of %s", strings.Join(Channels, ", "))
 	}
 	tags, err := NormalizeTags(in.Tags)
-	if err != nil {
-		ve, _ := validation.As(err)
-		c.Add("tags", "%s", ve.Fields[0].Detail)
-	}
+	c.Merge("tags", err)
 	atts, err := s.Limits.check(in.Attachments)
-	if err != nil {
-		ve, _ := validation.As(err)
-		for _, f := range ve.Fields {
-			c.Add(f.Field, "%s", f.Detail)
-		}
-	}
+	c.Merge("attachments", err)
 	if err := c.Err(); err != nil {
 		return Ticket{}, err
 	}

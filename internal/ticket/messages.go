@@ -61,12 +61,7 @@ func (s *Service) AddMessage(ctx context.Context, actor auth.Actor, ticketID int
 		c.Add("channel", "must be one of %s", strings.Join(Channels, ", "))
 	}
 	atts, err := s.Limits.check(in.Attachments)
-	if err != nil {
-		ve, _ := validation.As(err)
-		for _, f := range ve.Fields {
-			c.Add(f.Field, "%s", f.Detail)
-		}
-	}
+	c.Merge("attachments", err)
 	if err := c.Err(); err != nil {
 		return MessageResult{}, err
 	}

@@ -41,6 +41,19 @@ func (c *Collector) Add(field, format string, args ...any) {
 	c.fields = append(c.fields, FieldError{Field: field, Detail: fmt.Sprintf(format, args...)})
 }
 
+// Merge adds the field errors of err, if it is a validation error; any
+// other non-nil error is recorded against field.
+func (c *Collector) Merge(field string, err error) {
+	if err == nil {
+		return
+	}
+	if ve, ok := As(err); ok {
+		c.fields = append(c.fields, ve.Fields...)
+		return
+	}
+	c.Add(field, "%s", err.Error())
+}
+
 // Err returns the collected errors, or nil if there are none.
 func (c *Collector) Err() error {
 	if len(c.fields) == 0 {
