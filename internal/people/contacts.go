@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"tessera/internal/auth"
 	"tessera/internal/store"
@@ -75,33 +76,42 @@ func (s *Service) GetTeam(ctx context.Context, id int64) (Team, error) {
 	return t, err
 }
 
-// ListTeams returns every team by tier and name.
+// ListTeams returns every team by tier and name, with two queries.
 func (s *Service) ListTeams(ctx context.Context) ([]Team, error) {
-	rows, err := s.DB.Read().Query(ctx, `SELECT id FROM teams ORDER BY tier, name`)
+	rows, err := s.DB.Read().Query(ctx, `SELECT id, name, description, tier, created_at FROM teams ORDER BY tier, name`)
 	if err != nil {
 		return nil, fmt.Errorf("list teams: %w", err)
 	}
-	var ids []int64
+	out := []Team{}
+	idx := map[int64]int{}
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var t Team
+		if err := rows.Scan(&t.ID, &t.Name, &t.Description, &t.Tier, &t.CreatedAt); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, fmt.Errorf("list teams: %w", err)
 		}
-		ids = append(ids, id)
+		t.AgentIDs = []int64{}
+		idx[t.ID] = len(out)
+		out = append(out, t)
 	}
 	if err := rows.Close(); err != nil {
 		return nil, fmt.Errorf("list teams: %w", err)
 	}
-	out := make([]Team, 0, len(ids))
-	for _, id := range ids {
-		t, err := s.GetTeam(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
+	rows, err = s.DB.Read().Query(ctx, `SELECT team_id, agent_id FROM team_members ORDER BY agent_id`)
+	if err != nil {
+		return nil, fmt.Errorf("list team members: %w", err)
 	}
-	return out, nil
+	defer rows.Close()
+	for rows.Next() {
+		var team, agent int64
+		if err := rows.Scan(&team, &agent); err != nil {
+			return nil, fmt.Errorf("list team members: %w", err)
+		}
+		if i, ok := idx[team]; ok {
+			out[i].AgentIDs = append(out[i].AgentIDs, agent)
+		}
+	}
+	return out, rows.Err()
 }
 
 // OrganizationInput creates or changes an organization.
@@ -249,6 +259,7 @@ func (s *Service) CreateContact(ctx context.Context, actor auth.Actor, in Contac
 	if in.Language != nil && *in.Language != "" && !validLanguage(*in.Language) {
 		c.Add("language", "must be one of %s", strings.Join(Languages, ", "))
 	}
+	checkTimeZone(&c, in.TimeZone)
 	if err := c.Err(); err != nil {
 		return Contact{}, err
 	}
@@ -287,6 +298,15 @@ func (s *Service) CreateContact(ctx context.Context, actor auth.Actor, in Contac
 		return Contact{}, err
 	}
 	return s.GetContact(ctx, id)
+}
+
+func checkTimeZone(c *validation.Collector, tz *string) {
+	if tz == nil || *tz == "" {
+		return
+	}
+	if _, err := time.LoadLocation(*tz); err != nil || *tz == "Local" {
+		c.Add("time_zone", "must be an IANA time zone such as America/Sao_Paulo")
+	}
 }
 
 func normalizePhone(p string) string {
@@ -480,6 +500,7 @@ func (s *Service) UpdateContact(ctx context.Context, actor auth.Actor, id int64,
 	if in.Email != nil || in.Emails != nil || in.Phones != nil {
 		c.Add("emails", "identities cannot be changed with this call")
 	}
+	checkTimeZone(&c, in.TimeZone)
 	if err := c.Err(); err != nil {
 		return Contact{}, err
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -146,7 +147,8 @@ func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in Upd
 			if err != nil {
 				return err
 			}
-			for k := range in.CustomFields {
+			keys := slices.Sorted(maps.Keys(in.CustomFields)) // events in a stable order
+			for _, k := range keys {
 				rec.field("custom_fields."+k, fieldString(t.CustomFields[k]), fieldString(values[k]))
 			}
 			b, _ := json.Marshal(values)
