@@ -218,23 +218,35 @@ func history(ctx context.Context, tx *store.Tx, ticketID int64) ([]sla.Happening
 }
 
 // Due returns the tickets whose clocks need a look at instant now: an
-// active clock past its due time (a breach) or its warning time. The
-// partial indexes make this cost what is due, not what is open.
+// active clock past its due time (a breach) or its warning time. Each of
+// the two lookups is a range on its partial index (a UNION tempts SQLite
+// into scanning the table to merge), so the cost follows what is due, not
+// what is open.
 func (s *Service) Due(ctx context.Context, now time.Time, limit int) ([]int64, error) {
-	rows, err := s.DB.Read().Query(ctx, `SELECT ticket_id FROM ticket_sla WHERE state = 'active' AND due_at <= $1
-		UNION SELECT ticket_id FROM ticket_sla WHERE state = 'active' AND warned_at IS NULL AND warn_at <= $1
-		LIMIT $2`, now.UTC(), limit)
-	if err != nil {
-		return nil, fmt.Errorf("due clocks: %w", err)
-	}
-	defer rows.Close()
 	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
+	seen := map[int64]bool{}
+	for _, q := range []string{
+		`SELECT ticket_id FROM ticket_sla WHERE state = 'active' AND due_at <= $1 ORDER BY due_at LIMIT $2`,
+		`SELECT ticket_id FROM ticket_sla WHERE state = 'active' AND warned_at IS NULL AND warn_at <= $1 ORDER BY warn_at LIMIT $2`,
+	} {
+		rows, err := s.DB.Read().Query(ctx, q, now.UTC(), limit)
+		if err != nil {
+			return nil, fmt.Errorf("due clocks: %w", err)
 		}
-		ids = append(ids, id)
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("due clocks: %w", err)
+			}
+			if !seen[id] && len(ids) < limit {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return nil, fmt.Errorf("due clocks: %w", err)
+		}
 	}
-	return ids, rows.Err()
+	return ids, nil
 }
