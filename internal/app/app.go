@@ -71,7 +71,7 @@ func New(ctx context.Context, db *store.DB, o Options) (*App, error) {
 	}
 	a := &App{DB: db, People: &people.Service{DB: db}, Log: o.Log}
 	a.SLA = &clocks.Service{DB: db}
-	a.Tickets = &ticket.Service{DB: db, Limits: o.Limits, Clocks: a.SLA}
+	a.Tickets = &ticket.Service{DB: db, Limits: o.Limits, Clocks: a.SLA, Priorities: a.SLA}
 	workers, periodic := jobs.Standard(db, a.Tickets, a.SLA, o.CloseSolvedAfter, o.Log)
 	q, err := jobs.New(db, jobs.Options{Work: o.Work, Workers: workers, Periodic: periodic, Logger: o.Log})
 	if err != nil {

@@ -93,7 +93,8 @@ func (s *Service) Create(ctx context.Context, actor auth.Actor, in CreateInput) 
 			c.Add("requester.email", "must be an email address")
 		}
 	}
-	if in.Priority == "" {
+	chosen := in.Priority != ""
+	if !chosen {
 		in.Priority = "normal"
 	}
 	if !slices.Contains(Priorities, in.Priority) {
@@ -149,6 +150,17 @@ func (s *Service) Create(ctx context.Context, actor auth.Actor, in CreateInput) 
 		if err := checkAssignment(ctx, tx, in.AssigneeID, in.TeamID); err != nil {
 			return err
 		}
+		var ruleName string
+		if !chosen && s.Priorities != nil {
+			p, name, ok, err := s.Priorities.DecidePriority(ctx, tx, NewTicketFacts{Subject: in.Subject, Body: in.Body, Channel: in.Channel,
+				RequesterID: requesterID, OrganizationID: orgID})
+			if err != nil {
+				return fmt.Errorf("priority rules: %w", err)
+			}
+			if ok {
+				in.Priority, ruleName = p, name
+			}
+		}
 		custom := map[string]any{}
 		if len(in.CustomFields) > 0 {
 			defs, err := fields(ctx, tx)
@@ -187,6 +199,9 @@ func (s *Service) Create(ctx context.Context, actor auth.Actor, in CreateInput) 
 			return err
 		}
 		rec.add(EventCreated, "", "", status, &msgID)
+		if ruleName != "" {
+			rec.add(EventPriorityRule, "priority", ruleName, in.Priority, nil)
+		}
 		if err := search.IndexTicket(ctx, tx, id, in.Subject, in.Body); err != nil {
 			return err
 		}

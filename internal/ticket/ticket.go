@@ -58,6 +58,8 @@ const (
 	EventLinked     = "linked"
 	EventFollowUp   = "follow_up_created"
 	EventReopened   = "reopened"
+	// A priority rule chose the priority of a new ticket.
+	EventPriorityRule = "priority_set_by_rule"
 	// SLA clocks: a metric changed state, breached, or is about to.
 	EventSLA         = "sla_state_changed"
 	EventSLABreached = "sla_breached"
@@ -176,12 +178,28 @@ type Clocks interface {
 	Recompute(ctx context.Context, tx *store.Tx, ticketID int64, at time.Time) ([]ClockEvent, error)
 }
 
+// NewTicketFacts describe a ticket being created, for priority rules.
+type NewTicketFacts struct {
+	Subject, Body  string
+	Channel, Inbox string
+	RequesterID    int64
+	OrganizationID *int64
+}
+
+// PriorityRules decide the priority of a new ticket nobody gave one: the
+// priority and the name of the rule that chose it. Package sla/clocks
+// implements it.
+type PriorityRules interface {
+	DecidePriority(ctx context.Context, tx *store.Tx, t NewTicketFacts) (priority, rule string, ok bool, err error)
+}
+
 // Service is the ticket service. Every write to a ticket goes through it.
 type Service struct {
-	DB       *store.DB
-	FollowUp FollowUp
-	Clocks   Clocks
-	Limits   AttachmentLimits
+	DB         *store.DB
+	FollowUp   FollowUp
+	Clocks     Clocks
+	Priorities PriorityRules
+	Limits     AttachmentLimits
 }
 
 // Errors of the ticket service beyond store.ErrNotFound and validation.

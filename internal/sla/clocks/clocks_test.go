@@ -9,6 +9,7 @@ import (
 
 	"tessera/internal/app/apptest"
 	"tessera/internal/auth"
+	"tessera/internal/people"
 	"tessera/internal/sla"
 	"tessera/internal/sla/clocks"
 	"tessera/internal/store"
@@ -277,3 +278,56 @@ func TestPreview(t *testing.T) {
 		}
 	})
 }
+
+func TestPriorityRulesOnCreation(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		f := apptest.New(t, e)
+		if _, err := f.SLA.CreatePriorityRule(ctx, f.Agent, clocks.PriorityRuleInput{Name: "x", Priority: "high"}); !errors.Is(err, auth.ErrForbidden) {
+			t.Errorf("agent created a rule: %v", err)
+		}
+		_, err := f.SLA.CreatePriorityRule(ctx, f.Admin, clocks.PriorityRuleInput{Name: "Bad", Priority: "critical"})
+		if ve, ok := validation.As(err); !ok || ve.Fields[0].Field != "priority" {
+			t.Errorf("bad priority: %v", err)
+		}
+		for _, in := range []clocks.PriorityRuleInput{
+			{Name: "Outages", Position: 1, Priority: "urgent", Keywords: []string{"fora do ar", "caído", "site down", "לא עובד"}},
+			{Name: "VIP", Position: 2, Priority: "high", Tiers: []string{"vip"}},
+		} {
+			if _, err := f.SLA.CreatePriorityRule(ctx, f.Admin, in); err != nil {
+				t.Fatal(err)
+			}
+		}
+		mk := func(subject, email, priority string) ticket.Ticket {
+			t.Helper()
+			tk, err := f.Tickets.Create(ctx, f.Agent, ticket.CreateInput{Subject: subject, Body: "…", Priority: priority, Requester: &ticket.RequesterInput{Email: email}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tk
+		}
+		if tk := mk("Sistema FORA DO AR", "a@x.test", ""); tk.Priority != "urgent" {
+			t.Errorf("keyword rule: %s", tk.Priority)
+		} else if ev := eventTypes(t, f, tk.ID); !slices.Contains(ev, "priority_set_by_rule:priority:urgent") {
+			t.Errorf("no rule event: %v", ev)
+		}
+		if tk := mk("האתר לא עובד", "b@x.test", ""); tk.Priority != "urgent" {
+			t.Errorf("hebrew keyword: %s", tk.Priority)
+		}
+		if tk := mk("Sistema fora do ar", "c@x.test", "low"); tk.Priority != "low" {
+			t.Errorf("an explicit priority was overridden: %s", tk.Priority)
+		}
+		vip, err := f.People.CreateContact(ctx, f.Agent, people.ContactInput{Email: ptr("boss@x.test"), Tier: ptr("vip")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tk, err := f.Tickets.Create(ctx, f.Agent, ticket.CreateInput{Subject: "Question", Body: "b", Requester: &ticket.RequesterInput{ID: vip.ID}})
+		if err != nil || tk.Priority != "high" {
+			t.Errorf("tier rule: %s %v", tk.Priority, err)
+		}
+		if tk := mk("Avatar", "d@x.test", ""); tk.Priority != "normal" {
+			t.Errorf("no rule: %s", tk.Priority)
+		}
+	})
+}
+
+func ptr[T any](v T) *T { return &v }

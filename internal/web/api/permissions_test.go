@@ -21,6 +21,7 @@ type world struct {
 	attachment       int64         // on the Support ticket
 	contact, org     int64
 	calendar, policy int64
+	rule             int64
 	actors           map[string]auth.Actor
 }
 
@@ -46,6 +47,8 @@ func newWorld(t *testing.T, e *env) *world {
 		"business_hours": true, "conditions": map[string]any{"priorities": []string{"urgent"}},
 		"targets": map[string]any{"urgent": map[string]any{"first_reply": "30m", "next_reply": "1h", "resolution": "4h"}}}, &o)
 	w.policy = o.ID
+	e.must(http.StatusCreated, "POST", "/api/v1/priority-rules", cAdmin, map[string]any{"name": "Matrix Rule", "priority": "low", "channels": []string{"chat"}}, &o)
+	w.rule = o.ID
 	return w
 }
 
@@ -201,6 +204,13 @@ func permCases() []permCase {
 		}, want: codes(ok)},
 		{Method: "PUT", Path: "/api/v1/sla-policies/{id}", call: func(e *env, w *world, _ string) (string, any) {
 			return fmt.Sprintf("/api/v1/sla-policies/%d", w.policy), map[string]any{"name": e.unique("Policy "), "targets": map[string]any{"urgent": map[string]any{"first_reply": "30m"}}}
+		}, want: codes(forbidden, cAdmin, ok)},
+		{Method: "GET", Path: "/api/v1/priority-rules", call: fixed("/api/v1/priority-rules", nil), want: codes(ok)},
+		{Method: "POST", Path: "/api/v1/priority-rules", call: func(e *env, _ *world, _ string) (string, any) {
+			return "/api/v1/priority-rules", map[string]any{"name": e.unique("Rule "), "priority": "urgent", "keywords": []string{"fora do ar"}}
+		}, want: codes(forbidden, cAdmin, created)},
+		{Method: "PUT", Path: "/api/v1/priority-rules/{id}", call: func(e *env, w *world, _ string) (string, any) {
+			return fmt.Sprintf("/api/v1/priority-rules/%d", w.rule), map[string]any{"name": e.unique("Rule "), "priority": "high", "tiers": []string{"vip"}}
 		}, want: codes(forbidden, cAdmin, ok)},
 		{Method: "POST", Path: "/api/v1/sla-policies/preview", call: fixed("/api/v1/sla-policies/preview", map[string]any{"priority": "urgent"}), want: codes(ok)},
 	}

@@ -19,6 +19,9 @@ func (s *Server) slaRoutes() []Route {
 		{Method: "POST", Path: "/api/v1/sla-policies", Access: Admin, Summary: "Create an SLA policy", Request: clocks.PolicyInput{}, Response: clocks.Policy{}, Status: 201, h: s.createPolicy},
 		{Method: "GET", Path: "/api/v1/sla-policies/{id}", Access: Agent, Summary: "Get an SLA policy", Response: clocks.Policy{}, Status: 200, h: s.getPolicy},
 		{Method: "PUT", Path: "/api/v1/sla-policies/{id}", Access: Admin, Summary: "Replace an SLA policy", Request: clocks.PolicyInput{}, Response: clocks.Policy{}, Status: 200, h: s.putPolicy},
+		{Method: "GET", Path: "/api/v1/priority-rules", Access: Agent, Summary: "List the rules that set the priority of new tickets", Response: List[sla.PriorityRule]{}, Status: 200, h: s.listPriorityRules},
+		{Method: "POST", Path: "/api/v1/priority-rules", Access: Admin, Summary: "Create a priority rule (keywords in any language, tier, organization, channel)", Request: clocks.PriorityRuleInput{}, Response: sla.PriorityRule{}, Status: 201, h: s.createPriorityRule},
+		{Method: "PUT", Path: "/api/v1/priority-rules/{id}", Access: Admin, Summary: "Replace a priority rule", Request: clocks.PriorityRuleInput{}, Response: sla.PriorityRule{}, Status: 200, h: s.putPriorityRule},
 		{Method: "POST", Path: "/api/v1/sla-policies/preview", Access: Agent, Summary: "When would a ticket created now (or at a given time) with these properties be due?",
 			Request: previewRequest{}, Response: clocks.Preview{}, Status: 200, h: s.previewPolicy},
 	}
@@ -151,4 +154,40 @@ func (s *Server) previewPolicy(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return ok(w, http.StatusOK, p)
+}
+
+func (s *Server) listPriorityRules(w http.ResponseWriter, r *http.Request) error {
+	rs, err := s.App.SLA.PriorityRules(r.Context())
+	if err != nil {
+		return err
+	}
+	return ok(w, http.StatusOK, List[sla.PriorityRule]{Items: rs})
+}
+
+func (s *Server) createPriorityRule(w http.ResponseWriter, r *http.Request) error {
+	var in clocks.PriorityRuleInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	rule, err := s.App.SLA.CreatePriorityRule(r.Context(), actorOf(r), in)
+	if err != nil {
+		return err
+	}
+	return ok(w, http.StatusCreated, rule)
+}
+
+func (s *Server) putPriorityRule(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in clocks.PriorityRuleInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	rule, err := s.App.SLA.UpdatePriorityRule(r.Context(), actorOf(r), id, in)
+	if err != nil {
+		return err
+	}
+	return ok(w, http.StatusOK, rule)
 }
