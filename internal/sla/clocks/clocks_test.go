@@ -331,3 +331,62 @@ func TestPriorityRulesOnCreation(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestNextReplyCyclesAndPauses follows one ticket under clock-hour targets
+// through pending spells and two waiting customer messages.
+func TestNextReplyCyclesAndPauses(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		f := apptest.New(t, e)
+		if _, err := f.SLA.CreatePolicy(ctx, f.Admin, clocks.PolicyInput{Name: "Clock hours", Position: 1,
+			Targets: clocks.Targets{"high": {sla.FirstReply: dur("1h"), sla.NextReply: dur("2h"), sla.Resolution: dur("8h")}}}); err != nil {
+			t.Fatal(err)
+		}
+		t0 := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+		at := func(h, m int) context.Context { return ticket.WithNow(ctx, t0.Add(time.Duration(h)*time.Hour+time.Duration(m)*time.Minute)) }
+		tk, err := f.Tickets.Create(at(0, 0), f.Agent, ticket.CreateInput{Subject: "Export fails", Body: "b", Priority: "high", Requester: &ticket.RequesterInput{Email: "n@x.test"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		customer := auth.Actor{Kind: auth.KindContact, ID: tk.RequesterID}
+		step := func(c context.Context, actor auth.Actor, status string) {
+			t.Helper()
+			if _, err := f.Tickets.AddMessage(c, actor, tk.ID, ticket.MessageInput{Body: "…", Status: status}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		step(at(0, 30), f.Agent, "pending") // first reply in time; resolution paused after 30m
+		if c := clockOf(t, f, tk.ID, "resolution"); c.State != "paused" {
+			t.Errorf("resolution while pending: %+v", c)
+		}
+		step(at(3, 0), customer, "") // reopens: next reply cycle 1 starts, resolution resumes
+		nr := clockOf(t, f, tk.ID, "next_reply")
+		if nr.State != "active" || !nr.DueAt.Equal(t0.Add(5*time.Hour)) {
+			t.Errorf("next reply cycle 1: %+v", nr)
+		}
+		res := clockOf(t, f, tk.ID, "resolution")
+		if res.State != "active" || !res.DueAt.Equal(t0.Add(3*time.Hour+7*time.Hour+30*time.Minute)) {
+			t.Errorf("resolution after the pause: %+v, want due %s", res, t0.Add(10*time.Hour+30*time.Minute))
+		}
+		step(at(6, 0), f.Agent2, "pending") // late: cycle 1 breached at 5h
+		if c := clockOf(t, f, tk.ID, "next_reply"); c.State != "breached" || !c.DueAt.Equal(t0.Add(5*time.Hour)) {
+			t.Errorf("late next reply: %+v", c)
+		}
+		step(at(7, 0), customer, "") // cycle 2 starts fresh
+		if c := clockOf(t, f, tk.ID, "next_reply"); c.State != "active" || !c.DueAt.Equal(t0.Add(9*time.Hour)) {
+			t.Errorf("next reply cycle 2: %+v", c)
+		}
+		step(at(7, 30), f.Agent, "solved")
+		got, _ := f.Tickets.Get(ctx, auth.System, tk.ID)
+		states := map[string]string{}
+		for _, c := range got.SLA {
+			states[c.Metric] = c.State
+		}
+		// Resolution ran 30m + 3h + 30m + 30m of open time: within 8h.
+		if states["first_reply"] != "achieved" || states["next_reply"] != "achieved" || states["resolution"] != "achieved" {
+			t.Errorf("final states = %v", states)
+		}
+		if got.SLADueAt != nil {
+			t.Errorf("a solved ticket still has a due time: %v", got.SLADueAt)
+		}
+	})
+}
