@@ -36,6 +36,11 @@ func Tokens(s string) []string {
 	return strings.FieldsFunc(Fold(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 }
 
+// Document is the text the index holds for a piece of text: its folded
+// words separated by spaces (see indexText). Bulk loaders use it to write
+// index rows that match what IndexTicket writes.
+func Document(text string) string { return indexText(text) }
+
 // indexText is what the engine indexes for a piece of text. Hebrew glues
 // one-letter prefixes to words (ב "in", ה "the", ו "and", ל "to", מ "from",
 // ש "that", כ "as"): בחשבונית is "in the invoice". Such a word is also

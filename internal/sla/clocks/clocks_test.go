@@ -342,7 +342,9 @@ func TestNextReplyCyclesAndPauses(t *testing.T) {
 			t.Fatal(err)
 		}
 		t0 := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
-		at := func(h, m int) context.Context { return ticket.WithNow(ctx, t0.Add(time.Duration(h)*time.Hour+time.Duration(m)*time.Minute)) }
+		at := func(h, m int) context.Context {
+			return ticket.WithNow(ctx, t0.Add(time.Duration(h)*time.Hour+time.Duration(m)*time.Minute))
+		}
 		tk, err := f.Tickets.Create(at(0, 0), f.Agent, ticket.CreateInput{Subject: "Export fails", Body: "b", Priority: "high", Requester: &ticket.RequesterInput{Email: "n@x.test"}})
 		if err != nil {
 			t.Fatal(err)

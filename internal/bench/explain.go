@@ -1,0 +1,171 @@
+package bench
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"tessera/internal/app"
+	"tessera/internal/auth"
+	"tessera/internal/search"
+	"tessera/internal/store"
+	"tessera/internal/ticket"
+)
+
+// The statements of the hot paths as internal/ticket and internal/search
+// build them (kept in step by hand; explain prints the plans the engines
+// choose for them).
+const (
+	listCols = `t.id, t.number, t.subject, t.status, t.status_category, t.priority, t.type, t.channel, t.requester_id, t.organization_id,
+	t.assignee_id, t.team_id, t.merged_into_id, t.custom_fields, t.message_count, t.created_at, t.updated_at, t.first_reply_at, t.solved_at, t.closed_at`
+	listFirst  = `SELECT ` + listCols + ` FROM tickets t WHERE (t.status_category IN ($1)) AND t.team_id = $2 ORDER BY t.updated_at DESC, t.id DESC LIMIT $3`
+	listNext   = `SELECT ` + listCols + ` FROM tickets t WHERE (t.status_category IN ($1)) AND t.team_id = $2 AND (t.updated_at, t.id) < ($3, $4) ORDER BY t.updated_at DESC, t.id DESC LIMIT $5`
+	searchLite = `SELECT t.id FROM ticket_fts f JOIN tickets t ON t.id = f.rowid
+			WHERE ticket_fts MATCH $1
+			ORDER BY bm25(ticket_fts, 4.0, 1.0), t.id DESC LIMIT $2 OFFSET $3`
+	// The same searches ranking only the newest 2,000 matches (the fix
+	// docs/BENCHMARKS.md proposes): the cost no longer grows with the
+	// number of matching tickets.
+	searchLiteNewest = `SELECT id FROM (
+			SELECT f.rowid AS id, bm25(ticket_fts, 4.0, 1.0) AS score FROM ticket_fts f
+			WHERE ticket_fts MATCH $1 ORDER BY f.rowid DESC LIMIT 2000)
+			ORDER BY score, id DESC LIMIT $2 OFFSET $3`
+	searchPgNewest = `SELECT c.ticket_id FROM (
+			SELECT s.ticket_id, s.document FROM ticket_search s
+			WHERE s.document @@ to_tsquery('simple', $1) ORDER BY s.ticket_id DESC LIMIT 2000) c
+			ORDER BY ts_rank(c.document, to_tsquery('simple', $1)) DESC, c.ticket_id DESC LIMIT $2 OFFSET $3`
+	searchPg = `SELECT t.id FROM ticket_search s JOIN tickets t ON t.id = s.ticket_id
+			WHERE s.document @@ to_tsquery('simple', $1)
+			ORDER BY ts_rank(s.document, to_tsquery('simple', $1)) DESC, t.id DESC LIMIT $2 OFFSET $3`
+)
+
+// explainCommand prints the query plans (and on PostgreSQL the measured
+// execution) of the list view at page 1 and page 50 and of a search.
+func explainCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("tessera bench explain", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dbURL := fs.String("database-url", os.Getenv("TESSERA_DATABASE_URL"), "database")
+	team := fs.Int64("team-id", 1, "team of the list view")
+	only := fs.String("only", "", "list or search: explain only that")
+	pages := fs.Int("page", 50, "page of the list view to explain")
+	q := fs.String("q", "invoice", "search query to explain")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	a, err := app.Open(ctx, app.Options{DatabaseURL: *dbURL, Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if *only == "search" {
+		*pages = 1
+	}
+	// Walk to the page through the service to get its real cursor.
+	cursor := ""
+	for p := 1; p < *pages; p++ {
+		pg, err := a.Tickets.List(ctx, auth.System, ticket.Filter{Status: []string{"open"}, TeamID: team, Limit: 25, Cursor: cursor})
+		if err != nil {
+			return err
+		}
+		if pg.NextCursor == "" {
+			return fmt.Errorf("only %d pages", p)
+		}
+		cursor = pg.NextCursor
+	}
+	raw, _ := base64.RawURLEncoding.DecodeString(cursor)
+	us, id, _ := strings.Cut(string(raw), ".")
+	micros, _ := strconv.ParseInt(us, 10, 64)
+	cid, _ := strconv.ParseInt(id, 10, 64)
+	at := time.UnixMicro(micros).UTC()
+
+	show := func(title, query string, args ...any) error {
+		fmt.Fprintf(stdout, "\n-- %s\n%s\n", title, query)
+		fmt.Fprintf(stdout, "-- args: %v\n", args)
+		prefix := "EXPLAIN QUERY PLAN "
+		if a.DB.Engine == store.Postgres {
+			prefix = "EXPLAIN (ANALYZE, BUFFERS) "
+		}
+		rows, err := a.DB.Read().Query(ctx, prefix+query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if a.DB.Engine == store.Postgres {
+				var line string
+				if err := rows.Scan(&line); err != nil {
+					return err
+				}
+				fmt.Fprintln(stdout, line)
+			} else {
+				var id, parent, notused int
+				var detail string
+				if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+					return err
+				}
+				fmt.Fprintf(stdout, "%d %d %s\n", id, parent, detail)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		// Time the statement itself (best of five).
+		best := time.Hour
+		for range 5 {
+			start := time.Now()
+			rows, err := a.DB.Read().Query(ctx, query, args...)
+			if err != nil {
+				return err
+			}
+			n := 0
+			for rows.Next() {
+				n++
+			}
+			rows.Close()
+			best = min(best, time.Since(start))
+		}
+		fmt.Fprintf(stdout, "-- runs in %s (best of 5)\n", best.Round(time.Microsecond))
+		return nil
+	}
+	if *only != "search" {
+		if err := show("list view, page 1", listFirst, "open", *team, 26); err != nil {
+			return err
+		}
+		if err := show(fmt.Sprintf("list view, page %d", *pages), listNext, "open", *team, at, cid, 26); err != nil {
+			return err
+		}
+	}
+	if *only == "list" {
+		return nil
+	}
+	parsed := search.Parse(*q)
+	var match string
+	if a.DB.Engine == store.SQLite {
+		parts := make([]string, len(parsed.Words))
+		for i, w := range parsed.Words {
+			parts[i] = `"` + w + `"`
+		}
+		parts[len(parts)-1] += "*"
+		match = strings.Join(parts, " ")
+		if err := show("search "+*q, searchLite, match, 21, 0); err != nil {
+			return err
+		}
+		return show("search "+*q+", ranking the newest 2,000 matches", searchLiteNewest, match, 21, 0)
+	}
+	match = strings.Join(parsed.Words, " & ") + ":*"
+	if err := show("search "+*q, searchPg, match, 21, 0); err != nil {
+		return err
+	}
+	return show("search "+*q+", ranking the newest 2,000 matches", searchPgNewest, match, 21, 0)
+}
