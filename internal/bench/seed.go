@@ -208,15 +208,19 @@ func (s *seeder) people(ctx context.Context, r *rand.Rand) error {
 		if err != nil {
 			return err
 		}
-		var rows [][]any
+		var rows, domains [][]any
 		for i := range seedOrganizations - norgs {
 			id := base + 1 + int64(i)
 			name := fmt.Sprintf("%s %s %d", orgWords[r.IntN(len(orgWords))], orgKinds[r.IntN(len(orgKinds))], id)
 			domain := slug(name) + ".example"
 			rows = append(rows, []any{id, name, domain, "", at, at})
+			domains = append(domains, []any{domain, id})
 		}
 		if err := s.bulk(ctx, func(tx batchTx) error {
-			return tx.insert(ctx, "organizations", []string{"id", "name", "domains", "notes", "created_at", "updated_at"}, rows)
+			if err := tx.insert(ctx, "organizations", []string{"id", "name", "domains", "notes", "created_at", "updated_at"}, rows); err != nil {
+				return err
+			}
+			return tx.insert(ctx, "organization_domains", []string{"domain", "organization_id"}, domains)
 		}); err != nil {
 			return fmt.Errorf("seed organizations: %w", err)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -138,7 +139,9 @@ func (s *Service) CreateOrganization(ctx context.Context, actor auth.Actor, in O
 			c.Add("domains", "%q is not a domain name", d)
 			continue
 		}
-		domains = append(domains, d)
+		if !slices.Contains(domains, d) {
+			domains = append(domains, d)
+		}
 	}
 	if err := c.Err(); err != nil {
 		return Organization{}, err
@@ -153,6 +156,15 @@ func (s *Service) CreateOrganization(ctx context.Context, actor auth.Actor, in O
 		}
 		if err != nil {
 			return fmt.Errorf("insert organization: %w", err)
+		}
+		for _, d := range domains {
+			_, err := tx.Exec(ctx, `INSERT INTO organization_domains (domain, organization_id) VALUES ($1, $2)`, d, id)
+			if errors.Is(err, store.ErrConflict) {
+				return validation.Field("domains", "%s already belongs to another organization", d)
+			}
+			if err != nil {
+				return fmt.Errorf("organization domain %s: %w", d, err)
+			}
 		}
 		return nil
 	})
@@ -334,11 +346,8 @@ func orgForDomain(ctx context.Context, q store.Querier, email string) *int64 {
 	if at < 0 {
 		return nil
 	}
-	domain := email[at+1:]
 	var id int64
-	// domains is a space-separated list; pad it so a whole word matches.
-	err := q.QueryRow(ctx, `SELECT id FROM organizations WHERE ' ' || domains || ' ' LIKE $1 ORDER BY id LIMIT 1`, "% "+domain+" %").Scan(&id)
-	if err != nil {
+	if err := q.QueryRow(ctx, `SELECT organization_id FROM organization_domains WHERE domain = $1`, email[at+1:]).Scan(&id); err != nil {
 		return nil
 	}
 	return &id

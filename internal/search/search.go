@@ -12,7 +12,9 @@ import (
 	"fmt"
 	"html"
 	"strings"
+	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
@@ -21,10 +23,26 @@ import (
 	"tessera/internal/store"
 )
 
+var folders = sync.Pool{New: func() any {
+	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+}}
+
 // Fold lower-cases s and removes diacritics (combining marks).
 func Fold(s string) string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return strings.ToLower(s) // no marks to remove, and no allocation when already lower case
+	}
+	t := folders.Get().(transform.Transformer)
+	t.Reset()
 	out, _, err := transform.String(t, s)
+	folders.Put(t)
 	if err != nil {
 		out = s
 	}
@@ -170,6 +188,9 @@ func (q Query) tsquery() string {
 	return strings.Join(parts, " & ")
 }
 
+// RankWindow is how many of the newest matching tickets a search ranks.
+const RankWindow = 2000
+
 // Scope limits the tickets a search may return (an agent who sees only
 // their teams' tickets). A zero Scope sees every ticket.
 type Scope struct {
@@ -195,16 +216,24 @@ func Tickets(ctx context.Context, db *store.DB, q Query, scope Scope, offset, li
 		}
 		where = " AND (" + cond + ")"
 	}
+	// Only the newest RankWindow matches are ranked: a common word matches
+	// tens of thousands of tickets in a large help desk, ranking all of them
+	// costs seconds, and the ticket someone looks for is rarely years old.
+	// The inner query walks the index in id order and stops.
 	var query string
 	if db.Engine == store.SQLite {
 		args[0] = q.fts5()
-		query = `SELECT t.id FROM ticket_fts f JOIN tickets t ON t.id = f.rowid
-			WHERE ticket_fts MATCH $1` + where + `
-			ORDER BY bm25(ticket_fts, 4.0, 1.0), t.id DESC LIMIT $2 OFFSET $3`
+		query = `SELECT t.id FROM (SELECT rowid AS id, bm25(ticket_fts, 4.0, 1.0) AS score FROM ticket_fts
+				WHERE ticket_fts MATCH $1 ORDER BY rowid DESC LIMIT ` + fmt.Sprint(RankWindow) + `) m
+			JOIN tickets t ON t.id = m.id
+			WHERE 1 = 1` + where + `
+			ORDER BY m.score, t.id DESC LIMIT $2 OFFSET $3`
 	} else {
 		args[0] = q.tsquery()
-		query = `SELECT t.id FROM ticket_search s JOIN tickets t ON t.id = s.ticket_id
-			WHERE s.document @@ to_tsquery('simple', $1)` + where + `
+		query = `WITH m AS (SELECT ticket_id FROM ticket_search WHERE document @@ to_tsquery('simple', $1)
+				ORDER BY ticket_id DESC LIMIT ` + fmt.Sprint(RankWindow) + `)
+			SELECT t.id FROM m JOIN ticket_search s ON s.ticket_id = m.ticket_id JOIN tickets t ON t.id = m.ticket_id
+			WHERE 1 = 1` + where + `
 			ORDER BY ts_rank(s.document, to_tsquery('simple', $1)) DESC, t.id DESC LIMIT $2 OFFSET $3`
 	}
 	rows, err := db.Read().Query(ctx, query, args...)

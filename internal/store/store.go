@@ -156,6 +156,11 @@ func openPostgres(ctx context.Context, dbURL string) (*DB, error) {
 	if cfg.MaxConns < 16 {
 		cfg.MaxConns = 16
 	}
+	// Our queries are short; JIT compilation only ever added 15–25 ms to a
+	// search (see docs/BENCHMARKS.md).
+	if _, set := cfg.ConnConfig.RuntimeParams["jit"]; !set {
+		cfg.ConnConfig.RuntimeParams["jit"] = "off"
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect postgres %s: %w", redact(dbURL), err)
