@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -73,6 +74,10 @@ type DB struct {
 	// and queuing in the pool beats SQLITE_BUSY), a pool of readers.
 	write *sql.DB
 	read  *sql.DB
+	// Prepared statements, kept per query text: modernc's driver parses
+	// every statement anew otherwise, which was a quarter of the CPU of a
+	// write (docs/BENCHMARKS.md).
+	writeStmts, readStmts *stmtCache
 
 	// PostgreSQL: one pgx pool; std is a database/sql view of it for the
 	// migration tool.
@@ -145,7 +150,7 @@ func openSQLite(path string) (*DB, error) {
 	n := max(4, 2*runtime.NumCPU())
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	return &DB{Engine: SQLite, write: w, read: r}, nil
+	return &DB{Engine: SQLite, write: w, read: r, writeStmts: newStmtCache(w), readStmts: newStmtCache(r)}, nil
 }
 
 func openPostgres(ctx context.Context, dbURL string) (*DB, error) {
@@ -178,6 +183,8 @@ func openPostgres(ctx context.Context, dbURL string) (*DB, error) {
 func (db *DB) Close() error {
 	if db.Engine == SQLite {
 		// Fold the WAL back into the main file so a copied .db is whole.
+		db.readStmts.close()
+		db.writeStmts.close()
 		_, _ = db.write.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 		return errors.Join(db.read.Close(), db.write.Close())
 	}
@@ -254,7 +261,7 @@ func MigrateDown(ctx context.Context, db *DB) error {
 // Read is the querier for reads outside a transaction (SQLite's reader pool).
 func (db *DB) Read() Querier {
 	if db.Engine == SQLite {
-		return sqlQuerier{db.read}
+		return sqlQuerier{r: db.read, cache: db.readStmts}
 	}
 	return pgxQuerier{db.pool}
 }
@@ -262,7 +269,7 @@ func (db *DB) Read() Querier {
 // Write is the querier for single statements outside a transaction.
 func (db *DB) Write() Querier {
 	if db.Engine == SQLite {
-		return sqlQuerier{db.write}
+		return sqlQuerier{r: db.write, cache: db.writeStmts}
 	}
 	return pgxQuerier{db.pool}
 }
@@ -306,7 +313,7 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 		if err != nil {
 			return fmt.Errorf("begin: %w", Translate(err))
 		}
-		tx.sqlTx, tx.Querier = stx, sqlQuerier{stx}
+		tx.sqlTx, tx.Querier = stx, sqlQuerier{r: stx, tx: stx, cache: db.writeStmts}
 	} else {
 		ptx, err := db.pool.Begin(ctx)
 		if err != nil {
@@ -326,6 +333,11 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	}
 	if err := tx.commit(ctx); err != nil {
 		return fmt.Errorf("commit: %w", Translate(err))
+	}
+	if db.writeStmts != nil {
+		// The writer connection is free again: prepare what the
+		// transaction would have liked to find prepared.
+		db.writeStmts.preparePending(ctx)
 	}
 	for _, f := range tx.after {
 		f()
@@ -393,10 +405,34 @@ type sqlRunner interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-type sqlQuerier struct{ r sqlRunner }
+// sqlQuerier runs statements through database/sql (SQLite), using the
+// statement cache when there is one.
+type sqlQuerier struct {
+	r     sqlRunner
+	tx    *sql.Tx // set inside a transaction
+	cache *stmtCache
+}
+
+// stmt returns a prepared statement for query, or nil to run it unprepared.
+func (q sqlQuerier) stmt(ctx context.Context, query string) *sql.Stmt {
+	if q.cache == nil {
+		return nil
+	}
+	st := q.cache.get(ctx, query, q.tx == nil)
+	if st == nil || q.tx == nil {
+		return st
+	}
+	return q.tx.StmtContext(ctx, st)
+}
 
 func (q sqlQuerier) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	res, err := q.r.ExecContext(ctx, query, args...)
+	var res sql.Result
+	var err error
+	if st := q.stmt(ctx, query); st != nil {
+		res, err = st.ExecContext(ctx, args...)
+	} else {
+		res, err = q.r.ExecContext(ctx, query, args...)
+	}
 	if err != nil {
 		return 0, Translate(err)
 	}
@@ -405,7 +441,13 @@ func (q sqlQuerier) Exec(ctx context.Context, query string, args ...any) (int64,
 }
 
 func (q sqlQuerier) Query(ctx context.Context, query string, args ...any) (Rows, error) {
-	rows, err := q.r.QueryContext(ctx, query, args...)
+	var rows *sql.Rows
+	var err error
+	if st := q.stmt(ctx, query); st != nil {
+		rows, err = st.QueryContext(ctx, args...)
+	} else {
+		rows, err = q.r.QueryContext(ctx, query, args...)
+	}
 	if err != nil {
 		return nil, Translate(err)
 	}
@@ -413,7 +455,88 @@ func (q sqlQuerier) Query(ctx context.Context, query string, args ...any) (Rows,
 }
 
 func (q sqlQuerier) QueryRow(ctx context.Context, query string, args ...any) Row {
+	if st := q.stmt(ctx, query); st != nil {
+		return translatedRow{st.QueryRowContext(ctx, args...)}
+	}
 	return translatedRow{q.r.QueryRowContext(ctx, query, args...)}
+}
+
+// stmtCache keeps prepared statements of one *sql.DB by query text. A
+// query is prepared once it has been seen twice (queries built with a
+// varying number of placeholders rarely repeat), up to maxStmts of them.
+// Inside a transaction on the single writer connection nothing can be
+// prepared (that would wait for the connection the transaction holds), so
+// such queries are noted and prepared after the commit.
+type stmtCache struct {
+	db      *sql.DB
+	mu      sync.Mutex
+	stmts   map[string]*sql.Stmt
+	seen    map[string]int
+	pending map[string]bool
+}
+
+const maxStmts = 400
+
+func newStmtCache(db *sql.DB) *stmtCache {
+	return &stmtCache{db: db, stmts: map[string]*sql.Stmt{}, seen: map[string]int{}, pending: map[string]bool{}}
+}
+
+func (c *stmtCache) get(ctx context.Context, query string, canPrepare bool) *sql.Stmt {
+	c.mu.Lock()
+	if st, ok := c.stmts[query]; ok {
+		c.mu.Unlock()
+		return st
+	}
+	full := len(c.stmts) >= maxStmts
+	if !full && len(c.seen) < 4*maxStmts {
+		c.seen[query]++
+	}
+	want := !full && c.seen[query] >= 2
+	if want && !canPrepare {
+		c.pending[query] = true
+	}
+	c.mu.Unlock()
+	if !want || !canPrepare {
+		return nil
+	}
+	st, err := c.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil // the unprepared path reports the error
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old, ok := c.stmts[query]; ok {
+		st.Close()
+		return old
+	}
+	c.stmts[query] = st
+	return st
+}
+
+func (c *stmtCache) preparePending(ctx context.Context) {
+	c.mu.Lock()
+	if len(c.pending) == 0 {
+		c.mu.Unlock()
+		return
+	}
+	queries := make([]string, 0, len(c.pending))
+	for q := range c.pending {
+		queries = append(queries, q)
+	}
+	clear(c.pending)
+	c.mu.Unlock()
+	for _, q := range queries {
+		c.get(context.WithoutCancel(ctx), q, true)
+	}
+}
+
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, st := range c.stmts {
+		st.Close()
+	}
+	clear(c.stmts)
 }
 
 type pgxRunner interface {
