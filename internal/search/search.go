@@ -11,6 +11,7 @@ import (
 	"context"
 	"fmt"
 	"html"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -149,15 +150,39 @@ func Reindex(ctx context.Context, tx *store.Tx, ticketID int64) error {
 // (people search as they type).
 type Query struct {
 	Words []string
+	// typed holds every word as typed (stop words too), for highlighting.
+	typed []string
 }
 
-// Parse reads a user's query. At most 12 words are kept.
+// Parse reads a user's query. Stop words are dropped when other words
+// remain (the last word stays: it may be the start of a longer one being
+// typed), and at most 12 words are kept.
 func Parse(q string) Query {
-	w := Tokens(q)
+	all := Tokens(q)
+	var w []string
+	for i, t := range all {
+		if !stopWords[t] || i == len(all)-1 {
+			w = append(w, t)
+		}
+	}
+	if len(w) == 0 || (len(w) == 1 && stopWords[w[0]] && len(all) > 1) {
+		w = all
+	}
 	if len(w) > 12 {
 		w = w[:12]
 	}
-	return Query{Words: w}
+	// Highlight what was searched for and the longer stop words typed
+	// ("não" in "não consigo"), but not every "a" and "de" of the text.
+	var typed []string
+	for _, t := range all {
+		if !stopWords[t] || len([]rune(t)) >= 3 || slices.Contains(w, t) {
+			typed = append(typed, t)
+		}
+	}
+	if len(typed) > 12 {
+		typed = typed[:12]
+	}
+	return Query{Words: w, typed: typed}
 }
 
 // Empty reports whether there is nothing to search for.
@@ -264,8 +289,12 @@ func Highlight(text string, q Query, window int) (string, bool) {
 			continue
 		}
 		f := Fold(w.s)
-		for j, qw := range q.Words {
-			if f == qw || (j == len(q.Words)-1 && strings.HasPrefix(f, qw)) {
+		words := q.typed
+		if len(words) == 0 {
+			words = q.Words
+		}
+		for j, qw := range words {
+			if f == qw || (j == len(words)-1 && strings.HasPrefix(f, qw)) {
 				marked[i] = true
 				if first < 0 {
 					first = i

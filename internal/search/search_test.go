@@ -46,6 +46,15 @@ func TestQueryRendering(t *testing.T) {
 	if got := q.tsquery(); got != `reembolso & pedido & 77 & drop & table:*` {
 		t.Errorf("tsquery = %s", got)
 	}
+	if got := Parse("não consigo acessar a conta").Words; !slices.Equal(got, []string{"consigo", "acessar", "conta"}) {
+		t.Errorf("stop words kept: %q", got)
+	}
+	if got := Parse("the not").Words; !slices.Equal(got, []string{"the", "not"}) {
+		t.Errorf("a query of stop words only lost them: %q", got)
+	}
+	if got := Parse("problema de").Words; !slices.Equal(got, []string{"problema", "de"}) {
+		t.Errorf("the last word, perhaps half typed, was dropped: %q", got)
+	}
 	if !Parse(" ,.; ").Empty() {
 		t.Error("punctuation is not a query")
 	}

@@ -375,6 +375,20 @@ func (s *Service) Get(ctx context.Context, actor auth.Actor, id int64) (Ticket, 
 	return t, rows.Err()
 }
 
+// check reports whether the actor may see ticket id, reading only what
+// visible needs (reads of the thread or history need no more).
+func (s *Service) check(ctx context.Context, actor auth.Actor, id int64) error {
+	var t Ticket
+	err := s.DB.Read().QueryRow(ctx, `SELECT requester_id, team_id, assignee_id FROM tickets WHERE id = $1`, id).Scan(&t.RequesterID, &t.TeamID, &t.AssigneeID)
+	if err != nil {
+		return fmt.Errorf("ticket %d: %w", id, err)
+	}
+	if !visible(actor, &t) {
+		return fmt.Errorf("ticket %d: %w", id, store.ErrNotFound)
+	}
+	return nil
+}
+
 // ByNumber returns the id of the ticket with a public number.
 func (s *Service) ByNumber(ctx context.Context, actor auth.Actor, number int64) (Ticket, error) {
 	var id int64

@@ -248,7 +248,7 @@ func (s *Service) statusSets(ctx context.Context, tx *store.Tx, t *Ticket, statu
 // Messages returns a ticket's thread, oldest first. Contacts do not see
 // internal notes.
 func (s *Service) Messages(ctx context.Context, actor auth.Actor, ticketID int64) ([]Message, error) {
-	if _, err := s.Get(ctx, actor, ticketID); err != nil {
+	if err := s.check(ctx, actor, ticketID); err != nil {
 		return nil, err
 	}
 	return s.messages(ctx, ticketID, 0, actor.Kind != auth.KindContact)
@@ -418,7 +418,7 @@ func (s *Service) AttachmentData(ctx context.Context, actor auth.Actor, id int64
 	if err != nil {
 		return Attachment{}, nil, fmt.Errorf("attachment %d: %w", id, err)
 	}
-	if _, err := s.Get(ctx, actor, ticketID); err != nil {
+	if err := s.check(ctx, actor, ticketID); err != nil {
 		return Attachment{}, nil, err
 	}
 	if actor.Kind == auth.KindContact && kind == KindNote {

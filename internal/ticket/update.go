@@ -374,7 +374,7 @@ func (s *Service) Events(ctx context.Context, actor auth.Actor, ticketID, afterI
 	if actor.Kind == auth.KindContact {
 		return nil, fmt.Errorf("ticket %d events: %w", ticketID, store.ErrNotFound)
 	}
-	if _, err := s.Get(ctx, actor, ticketID); err != nil {
+	if err := s.check(ctx, actor, ticketID); err != nil {
 		return nil, err
 	}
 	rows, err := s.DB.Read().Query(ctx, `SELECT id, ticket_id, type, actor_kind, actor_id, field, old_value, new_value, message_id, created_at
