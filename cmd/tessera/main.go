@@ -42,6 +42,7 @@ Commands:
   token create          print a new API token for an agent: --email E
   bench seed            fill a database with N realistic tickets: --tickets N
   bench load            measure the HTTP API under load: --url URL --token T
+  bench explain         show the query plans of the list and search queries
 
 Every command reads the database from --database-url or TESSERA_DATABASE_URL
 (sqlite://FILE, sqlite:///ABS/FILE or postgres://...). Run "tessera COMMAND -h"
@@ -90,7 +91,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return agentList(ctx, rest, stdout, stderr)
 	case "token create":
 		return tokenCreate(ctx, rest, stdout, stderr)
-	case "bench seed", "bench load":
+	case "bench seed", "bench load", "bench explain":
 		return bench.Command(ctx, strings.TrimPrefix(cmd, "bench "), rest, stdout, stderr)
 	}
 	fmt.Fprint(stderr, usage)
