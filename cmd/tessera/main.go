@@ -146,11 +146,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer a.Close()
-	if c.Demo {
-		if err := demoIfEmpty(ctx, a, stdout); err != nil {
-			return err
-		}
-	}
 	apiServer := &api.Server{App: a, Log: log, MaxBodyBytes: int64(c.MaxUploadMB)<<20*2 + 1<<20}
 	if c.RateLimitToken > 0 || c.RateLimitAddr > 0 {
 		apiServer.Limits = &api.Limiter{PerToken: rate.Limit(c.RateLimitToken), TokenBurst: max(c.RateLimitTokenBurst, 1),
@@ -172,13 +167,30 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := a.Queue.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("start jobs: %w", err)
 	}
-	srv.SetReady(true)
 	log.Info("serving", "addr", "http://"+ln.Addr().String(), "engine", a.DB.Engine)
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- hs.Serve(ln) }()
+	if c.Demo {
+		// The server answers (healthz, the home page) while the demo loads;
+		// it reports ready once the data is in.
+		go func() {
+			if err := demoIfEmpty(ctx, a, stdout); err != nil {
+				errc <- err
+				return
+			}
+			srv.SetReady(true)
+			fmt.Fprintf(stdout, "Tessera is ready on http://%s\n", ln.Addr())
+		}()
+	} else {
+		srv.SetReady(true)
+	}
 	select {
 	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
+		if !errors.Is(err, http.ErrServerClosed) {
+			shutdownErr := hs.Shutdown(context.Background())
+			return errors.Join(fmt.Errorf("serve: %w", err), shutdownErr)
+		}
+		return nil
 	case <-ctx.Done():
 	}
 	// Graceful shutdown: report not-ready, stop accepting, let requests in
