@@ -26,23 +26,31 @@ import (
 const (
 	listCols = `t.id, t.number, t.subject, t.status, t.status_category, t.priority, t.type, t.channel, t.requester_id, t.organization_id,
 	t.assignee_id, t.team_id, t.merged_into_id, t.custom_fields, t.message_count, t.created_at, t.updated_at, t.first_reply_at, t.solved_at, t.closed_at`
-	listFirst  = `SELECT ` + listCols + ` FROM tickets t WHERE (t.status_category IN ($1)) AND t.team_id = $2 ORDER BY t.updated_at DESC, t.id DESC LIMIT $3`
-	listNext   = `SELECT ` + listCols + ` FROM tickets t WHERE (t.status_category IN ($1)) AND t.team_id = $2 AND (t.updated_at, t.id) < ($3, $4) ORDER BY t.updated_at DESC, t.id DESC LIMIT $5`
-	searchLite = `SELECT t.id FROM ticket_fts f JOIN tickets t ON t.id = f.rowid
+	listFirst = `SELECT ` + listCols + ` FROM tickets t WHERE (t.status_category IN ($1)) AND t.team_id = $2 ORDER BY t.updated_at DESC, t.id DESC LIMIT $3`
+	listNext  = `SELECT ` + listCols + ` FROM tickets t WHERE (t.status_category IN ($1)) AND t.team_id = $2 AND (t.updated_at, t.id) < ($3, $4) ORDER BY t.updated_at DESC, t.id DESC LIMIT $5`
+)
+
+var window = strconv.Itoa(search.RankWindow)
+
+var (
+	// Search as internal/search.Tickets builds it (agents who see every
+	// ticket): only the newest search.RankWindow matches are ranked.
+	searchLite = `SELECT t.id FROM (SELECT rowid AS id, bm25(ticket_fts, 4.0, 1.0) AS score FROM ticket_fts
+			WHERE ticket_fts MATCH $1 ORDER BY rowid DESC LIMIT ` + window + `) m
+			JOIN tickets t ON t.id = m.id
+			WHERE 1 = 1
+			ORDER BY m.score, t.id DESC LIMIT $2 OFFSET $3`
+	searchPg = `WITH m AS (SELECT ticket_id FROM ticket_search WHERE document @@ to_tsquery('simple', $1)
+			ORDER BY ticket_id DESC LIMIT ` + window + `)
+			SELECT t.id FROM m JOIN ticket_search s ON s.ticket_id = m.ticket_id JOIN tickets t ON t.id = m.ticket_id
+			WHERE 1 = 1
+			ORDER BY ts_rank(s.document, to_tsquery('simple', $1)) DESC, t.id DESC LIMIT $2 OFFSET $3`
+	// The earlier search, which ranked every match (printed with --before,
+	// for comparison).
+	searchLiteAll = `SELECT t.id FROM ticket_fts f JOIN tickets t ON t.id = f.rowid
 			WHERE ticket_fts MATCH $1
 			ORDER BY bm25(ticket_fts, 4.0, 1.0), t.id DESC LIMIT $2 OFFSET $3`
-	// The same searches ranking only the newest 2,000 matches (the fix
-	// docs/BENCHMARKS.md proposes): the cost no longer grows with the
-	// number of matching tickets.
-	searchLiteNewest = `SELECT id FROM (
-			SELECT f.rowid AS id, bm25(ticket_fts, 4.0, 1.0) AS score FROM ticket_fts f
-			WHERE ticket_fts MATCH $1 ORDER BY f.rowid DESC LIMIT 2000)
-			ORDER BY score, id DESC LIMIT $2 OFFSET $3`
-	searchPgNewest = `SELECT c.ticket_id FROM (
-			SELECT s.ticket_id, s.document FROM ticket_search s
-			WHERE s.document @@ to_tsquery('simple', $1) ORDER BY s.ticket_id DESC LIMIT 2000) c
-			ORDER BY ts_rank(c.document, to_tsquery('simple', $1)) DESC, c.ticket_id DESC LIMIT $2 OFFSET $3`
-	searchPg = `SELECT t.id FROM ticket_search s JOIN tickets t ON t.id = s.ticket_id
+	searchPgAll = `SELECT t.id FROM ticket_search s JOIN tickets t ON t.id = s.ticket_id
 			WHERE s.document @@ to_tsquery('simple', $1)
 			ORDER BY ts_rank(s.document, to_tsquery('simple', $1)) DESC, t.id DESC LIMIT $2 OFFSET $3`
 )
@@ -57,6 +65,7 @@ func explainCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	only := fs.String("only", "", "list or search: explain only that")
 	pages := fs.Int("page", 50, "page of the list view to explain")
 	q := fs.String("q", "invoice", "search query to explain")
+	before := fs.Bool("before", false, "also explain the earlier search that ranked every match")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -150,7 +159,10 @@ func explainCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 		return nil
 	}
 	parsed := search.Parse(*q)
-	var match string
+	if parsed.Empty() {
+		return fmt.Errorf("search %q: only stop words", *q)
+	}
+	var match, current, all string
 	if a.DB.Engine == store.SQLite {
 		parts := make([]string, len(parsed.Words))
 		for i, w := range parsed.Words {
@@ -158,14 +170,16 @@ func explainCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 		parts[len(parts)-1] += "*"
 		match = strings.Join(parts, " ")
-		if err := show("search "+*q, searchLite, match, 21, 0); err != nil {
-			return err
-		}
-		return show("search "+*q+", ranking the newest 2,000 matches", searchLiteNewest, match, 21, 0)
+		current, all = searchLite, searchLiteAll
+	} else {
+		match = strings.Join(parsed.Words, " & ") + ":*"
+		current, all = searchPg, searchPgAll
 	}
-	match = strings.Join(parsed.Words, " & ") + ":*"
-	if err := show("search "+*q, searchPg, match, 21, 0); err != nil {
+	if err := show("search "+*q+" (newest 2,000 matches ranked)", current, match, 21, 0); err != nil {
 		return err
 	}
-	return show("search "+*q+", ranking the newest 2,000 matches", searchPgNewest, match, 21, 0)
+	if *before {
+		return show("search "+*q+", every match ranked (before the fix)", all, match, 21, 0)
+	}
+	return nil
 }

@@ -335,18 +335,34 @@ func (s *Service) Tags(ctx context.Context, prefix string, limit int) ([]string,
 	return out, rows.Err()
 }
 
+// writeTags adds and removes tags with one statement each. Tags arrive
+// sorted, so concurrent transactions take their locks in the same order.
 func writeTags(ctx context.Context, tx *store.Tx, ticketID int64, add, remove []string) error {
-	for _, t := range add {
-		if _, err := tx.Exec(ctx, `INSERT INTO tags (name) VALUES ($1) ON CONFLICT DO NOTHING`, t); err != nil {
-			return fmt.Errorf("tag %s: %w", t, err)
+	add = slices.Sorted(slices.Values(add))
+	if len(add) > 0 {
+		args := make([]any, 0, len(add)+1)
+		names := make([]string, len(add))
+		pairs := make([]string, len(add))
+		args = append(args, ticketID)
+		for i, t := range add {
+			args = append(args, t)
+			names[i] = fmt.Sprintf("($%d)", i+1)
+			pairs[i] = fmt.Sprintf("($1, $%d)", i+2)
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO ticket_tags (ticket_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING`, ticketID, t); err != nil {
-			return fmt.Errorf("tag %s: %w", t, err)
+		if _, err := tx.Exec(ctx, `INSERT INTO tags (name) VALUES `+strings.Join(names, ", ")+` ON CONFLICT DO NOTHING`, args[1:]...); err != nil {
+			return fmt.Errorf("tags: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO ticket_tags (ticket_id, tag) VALUES `+strings.Join(pairs, ", ")+` ON CONFLICT DO NOTHING`, args...); err != nil {
+			return fmt.Errorf("tags of ticket %d: %w", ticketID, err)
 		}
 	}
-	for _, t := range remove {
-		if _, err := tx.Exec(ctx, `DELETE FROM ticket_tags WHERE ticket_id = $1 AND tag = $2`, ticketID, t); err != nil {
-			return fmt.Errorf("untag %s: %w", t, err)
+	if len(remove) > 0 {
+		args := []any{ticketID}
+		for _, t := range remove {
+			args = append(args, t)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM ticket_tags WHERE ticket_id = $1 AND tag IN (`+placeholders(len(remove), 2)+`)`, args...); err != nil {
+			return fmt.Errorf("untag ticket %d: %w", ticketID, err)
 		}
 	}
 	return nil

@@ -33,7 +33,7 @@ func (s *Service) RefreshClocks(ctx context.Context, id int64) error {
 		if _, err := load(ctx, tx, auth.System, id); err != nil {
 			return err
 		}
-		ces, err := s.Clocks.Recompute(ctx, tx, id, at)
+		ces, err := s.Clocks.Recompute(ctx, tx, id, at, false)
 		if err != nil {
 			return fmt.Errorf("sla clocks of ticket %d: %w", id, err)
 		}

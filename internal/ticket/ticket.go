@@ -175,7 +175,9 @@ type ClockEvent struct {
 // change, after the change's events are written (the clocks are replayed
 // from them). Package sla/clocks implements it.
 type Clocks interface {
-	Recompute(ctx context.Context, tx *store.Tx, ticketID int64, at time.Time) ([]ClockEvent, error)
+	// isNew says the ticket was created in this transaction (it has no
+	// clocks yet).
+	Recompute(ctx context.Context, tx *store.Tx, ticketID int64, at time.Time, isNew bool) ([]ClockEvent, error)
 }
 
 // NewTicketFacts describe a ticket being created, for priority rules.
@@ -281,7 +283,7 @@ func (r *recorder) flush(ctx context.Context, tx *store.Tx, s *Service) error {
 		return err
 	}
 	if s.Clocks != nil {
-		ces, err := s.Clocks.Recompute(ctx, tx, r.ticketID, r.at)
+		ces, err := s.Clocks.Recompute(ctx, tx, r.ticketID, r.at, r.events[0].Type == EventCreated)
 		if err != nil {
 			return fmt.Errorf("sla clocks: %w", err)
 		}

@@ -22,10 +22,13 @@ type row struct {
 // and stores where each metric stands; it returns the state changes, which
 // the ticket service records as events of the same change. It implements
 // ticket.Clocks.
-func (s *Service) Recompute(ctx context.Context, tx *store.Tx, ticketID int64, at time.Time) ([]ticket.ClockEvent, error) {
+func (s *Service) Recompute(ctx context.Context, tx *store.Tx, ticketID int64, at time.Time, isNew bool) ([]ticket.ClockEvent, error) {
 	ps, err := policies(ctx, tx, true)
 	if err != nil {
 		return nil, err
+	}
+	if len(ps) == 0 && isNew {
+		return nil, nil
 	}
 	if len(ps) == 0 {
 		// The common case of a help desk without SLAs: one look suffices.
