@@ -23,7 +23,7 @@ type row struct {
 // the ticket service records as events of the same change. It implements
 // ticket.Clocks.
 func (s *Service) Recompute(ctx context.Context, tx *store.Tx, ticketID int64, at time.Time, isNew bool) ([]ticket.ClockEvent, error) {
-	ps, err := policies(ctx, tx, true)
+	ps, _, err := s.active(ctx, tx)
 	if err != nil {
 		return nil, err
 	}

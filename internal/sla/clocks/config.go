@@ -22,7 +22,8 @@ import (
 
 // Service manages calendars, policies and ticket clocks.
 type Service struct {
-	DB *store.DB
+	DB    *store.DB
+	cache configCache
 }
 
 // Days names the weekdays as the API spells them, Sunday first.
@@ -481,6 +482,7 @@ func (s *Service) savePolicy(ctx context.Context, actor auth.Actor, id int64, in
 		}
 		return auth.Audit(ctx, tx, actor, "sla_policy.save", fmt.Sprintf("sla_policy:%d", id), in.Name)
 	})
+	s.forget()
 	if err != nil {
 		return Policy{}, err
 	}
@@ -569,7 +571,7 @@ type Preview struct {
 
 // PreviewFor computes the due times of a hypothetical new ticket.
 func (s *Service) PreviewFor(ctx context.Context, f sla.Facts, at time.Time) (Preview, error) {
-	ps, err := policies(ctx, s.DB.Read(), true)
+	ps, _, err := s.active(ctx, s.DB.Read())
 	if err != nil {
 		return Preview{}, err
 	}

@@ -96,6 +96,7 @@ func (s *Service) savePriorityRule(ctx context.Context, actor auth.Actor, id int
 		}
 		return auth.Audit(ctx, tx, actor, "priority_rule.save", fmt.Sprintf("priority_rule:%d", id), in.Name)
 	})
+	s.forget()
 	if err != nil {
 		return sla.PriorityRule{}, err
 	}
@@ -162,7 +163,7 @@ func nonNilInts(s []int64) []int64 {
 // DecidePriority implements ticket.PriorityRules: the priority the first
 // matching rule gives a new ticket nobody gave one.
 func (s *Service) DecidePriority(ctx context.Context, tx *store.Tx, t ticket.NewTicketFacts) (string, string, bool, error) {
-	rules, err := priorityRules(ctx, tx, true)
+	_, rules, err := s.active(ctx, tx)
 	if err != nil || len(rules) == 0 {
 		return "", "", false, err
 	}
