@@ -66,6 +66,7 @@ func explainCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	pages := fs.Int("page", 50, "page of the list view to explain")
 	q := fs.String("q", "invoice", "search query to explain")
 	before := fs.Bool("before", false, "also explain the earlier search that ranked every match")
+	timings := fs.Bool("search-timings", false, "time the search statement and the whole service search for each query of the load tool (no plans)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -77,6 +78,9 @@ func explainCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	defer a.Close()
+	if *timings {
+		return searchTimings(ctx, a, stdout)
+	}
 	if *only == "search" {
 		*pages = 1
 	}
@@ -158,12 +162,27 @@ func explainCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	if *only == "list" {
 		return nil
 	}
-	parsed := search.Parse(*q)
-	if parsed.Empty() {
-		return fmt.Errorf("search %q: only stop words", *q)
+	match, current, all, err := searchStatement(a.DB.Engine, *q)
+	if err != nil {
+		return err
 	}
-	var match, current, all string
-	if a.DB.Engine == store.SQLite {
+	if err := show("search "+*q+" (newest 2,000 matches ranked)", current, match, 21, 0); err != nil {
+		return err
+	}
+	if *before {
+		return show("search "+*q+", every match ranked (before the fix)", all, match, 21, 0)
+	}
+	return nil
+}
+
+// searchStatement returns the MATCH or tsquery argument of q and the
+// current and earlier search statements of the engine.
+func searchStatement(engine store.Engine, q string) (match, current, all string, err error) {
+	parsed := search.Parse(q)
+	if parsed.Empty() {
+		return "", "", "", fmt.Errorf("search %q: only stop words", q)
+	}
+	if engine == store.SQLite {
 		parts := make([]string, len(parsed.Words))
 		for i, w := range parsed.Words {
 			parts[i] = `"` + w + `"`
@@ -175,11 +194,44 @@ func explainCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 		match = strings.Join(parsed.Words, " & ") + ":*"
 		current, all = searchPg, searchPgAll
 	}
-	if err := show("search "+*q+" (newest 2,000 matches ranked)", current, match, 21, 0); err != nil {
-		return err
+	return match, current, all, nil
+}
+
+// searchTimings times, for each query of the load tool, one at a time and
+// best of three: the search statement alone, and the whole service search
+// (statement, tickets, excerpts) as the API runs it with 20 results.
+func searchTimings(ctx context.Context, a *app.App, stdout io.Writer) error {
+	fmt.Fprintf(stdout, "%-26s %12s %12s %6s\n", "query", "statement", "service", "hits")
+	var sumSQL, sumSvc time.Duration
+	for _, q := range Queries {
+		match, current, _, err := searchStatement(a.DB.Engine, q)
+		if err != nil {
+			return err
+		}
+		bestSQL, bestSvc, hits := time.Hour, time.Hour, 0
+		for range 3 {
+			start := time.Now()
+			rows, err := a.DB.Read().Query(ctx, current, match, 21, 0)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+			}
+			rows.Close()
+			bestSQL = min(bestSQL, time.Since(start))
+			start = time.Now()
+			res, err := a.Tickets.Search(ctx, auth.System, q, "", 20)
+			if err != nil {
+				return err
+			}
+			bestSvc = min(bestSvc, time.Since(start))
+			hits = len(res.Items)
+		}
+		sumSQL += bestSQL
+		sumSvc += bestSvc
+		fmt.Fprintf(stdout, "%-26s %12s %12s %6d\n", q, bestSQL.Round(10*time.Microsecond), bestSvc.Round(10*time.Microsecond), hits)
 	}
-	if *before {
-		return show("search "+*q+", every match ranked (before the fix)", all, match, 21, 0)
-	}
+	n := time.Duration(len(Queries))
+	fmt.Fprintf(stdout, "%-26s %12s %12s\n", "mean", (sumSQL / n).Round(10*time.Microsecond), (sumSvc / n).Round(10*time.Microsecond))
 	return nil
 }

@@ -28,9 +28,7 @@ func (s *Service) CreateTeam(ctx context.Context, actor auth.Actor, in TeamInput
 	}
 	name := strings.TrimSpace(deref(in.Name))
 	var c validation.Collector
-	if name == "" || len(name) > 100 {
-		c.Add("name", "must be 1 to 100 characters")
-	}
+	c.Text("name", name, 100, true)
 	if in.Tier != nil && (*in.Tier < 1 || *in.Tier > 9) {
 		c.Add("tier", "must be between 1 and 9")
 	}
@@ -129,9 +127,7 @@ func (s *Service) CreateOrganization(ctx context.Context, actor auth.Actor, in O
 	}
 	name := strings.TrimSpace(deref(in.Name))
 	var c validation.Collector
-	if name == "" || len(name) > 200 {
-		c.Add("name", "must be 1 to 200 characters")
-	}
+	c.Text("name", name, 200, true)
 	var domains []string
 	for _, d := range deref(in.Domains) {
 		d = strings.ToLower(strings.TrimSpace(d))
@@ -230,9 +226,7 @@ func (s *Service) CreateContact(ctx context.Context, actor auth.Actor, in Contac
 	}
 	var c validation.Collector
 	name := strings.TrimSpace(deref(in.Name))
-	if len(name) > 200 {
-		c.Add("name", "must be at most 200 characters")
-	}
+	c.Text("name", name, 200, false)
 	var ids []Identity
 	field := map[string]string{} // identity value → the input field it came from
 	add := func(kind, value, name string) {
@@ -375,9 +369,7 @@ func FindOrCreateByEmail(ctx context.Context, tx *store.Tx, email, name string) 
 	if name == "" {
 		name = e[:strings.IndexByte(e, '@')]
 	}
-	if len(name) > 200 {
-		name = name[:200]
-	}
+	name = validation.Truncate(strings.ToValidUTF8(strings.ReplaceAll(name, "\x00", ""), ""), 200)
 	org = orgForDomain(ctx, tx, e)
 	now := store.Now()
 	if err := tx.QueryRow(ctx, `INSERT INTO contacts (name, organization_id, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id`,
@@ -500,8 +492,8 @@ func (s *Service) UpdateContact(ctx context.Context, actor auth.Actor, id int64,
 		return Contact{}, auth.Forbidden("light agents cannot manage contacts")
 	}
 	var c validation.Collector
-	if in.Name != nil && (strings.TrimSpace(*in.Name) == "" || len(*in.Name) > 200) {
-		c.Add("name", "must be 1 to 200 characters")
+	if in.Name != nil {
+		c.Text("name", *in.Name, 200, true)
 	}
 	if in.Language != nil && *in.Language != "" && !validLanguage(*in.Language) {
 		c.Add("language", "must be one of %s", strings.Join(Languages, ", "))

@@ -131,9 +131,7 @@ func (in *AgentInput) check(creating bool) (email, hash string, err error) {
 		email = e
 	}
 	if in.Name != nil || creating {
-		if n := strings.TrimSpace(deref(in.Name)); n == "" || len(n) > 200 {
-			c.Add("name", "must be 1 to 200 characters")
-		}
+		c.Text("name", deref(in.Name), 200, true)
 	}
 	if in.Role != nil || creating {
 		if !auth.ValidRole(deref(in.Role)) {

@@ -50,12 +50,7 @@ const maxSubject = 250
 const maxBody = 256 * 1024
 
 func checkBody(c *validation.Collector, field, body string, required bool) {
-	if required && strings.TrimSpace(body) == "" {
-		c.Add(field, "must not be empty")
-	}
-	if len(body) > maxBody {
-		c.Add(field, "must be at most %d bytes", maxBody)
-	}
+	c.Text(field, body, maxBody, required)
 }
 
 // Create opens a ticket. Agents (not light ones) create tickets for any
@@ -82,9 +77,7 @@ func (s *Service) Create(ctx context.Context, actor auth.Actor, in CreateInput) 
 	}
 	var c validation.Collector
 	in.Subject = strings.TrimSpace(in.Subject)
-	if in.Subject == "" || len(in.Subject) > maxSubject {
-		c.Add("subject", "must be 1 to %d characters", maxSubject)
-	}
+	c.Text("subject", in.Subject, maxSubject, true)
 	checkBody(&c, "body", in.Body, true)
 	if in.Requester == nil || (in.Requester.ID == 0 && in.Requester.Email == "") {
 		c.Add("requester", "must name a contact id or an email address")

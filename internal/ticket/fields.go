@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"tessera/internal/auth"
 	"tessera/internal/store"
@@ -55,9 +56,7 @@ func (s *Service) CreateStatus(ctx context.Context, actor auth.Actor, st Status)
 	if !keyPattern.MatchString(st.Key) {
 		c.Add("key", "must be lower-case letters, digits and _ (at most 50)")
 	}
-	if n := strings.TrimSpace(st.Name); n == "" || len(n) > 100 {
-		c.Add("name", "must be 1 to 100 characters")
-	}
+	c.Text("name", st.Name, 100, true)
 	if !slices.Contains(Categories, st.Category) {
 		c.Add("category", "must be one of %s", strings.Join(Categories, ", "))
 	}
@@ -118,9 +117,7 @@ func (s *Service) CreateField(ctx context.Context, actor auth.Actor, f FieldDef)
 	if !keyPattern.MatchString(f.Key) {
 		c.Add("key", "must be lower-case letters, digits and _ (at most 50)")
 	}
-	if n := strings.TrimSpace(f.Name); n == "" || len(n) > 100 {
-		c.Add("name", "must be 1 to 100 characters")
-	}
+	c.Text("name", f.Name, 100, true)
 	if !slices.Contains(FieldKinds, f.Kind) {
 		c.Add("kind", "must be one of %s", strings.Join(FieldKinds, ", "))
 	}
@@ -197,8 +194,16 @@ func checkFieldValue(f FieldDef, v any) (any, error) {
 	switch f.Kind {
 	case "text":
 		s, ok := v.(string)
-		if !ok || len(s) > 10000 {
+		if !ok {
 			return nil, validation.Field(name, "must be text of at most 10000 characters")
+		}
+		var c validation.Collector
+		c.Text(name, s, 10000, false)
+		if err := c.Err(); err != nil {
+			return nil, err
+		}
+		if s == "" {
+			return nil, nil // an emptied text field has no value
 		}
 		return s, nil
 	case "number":
@@ -302,7 +307,7 @@ func NormalizeTags(tags []string) ([]string, error) {
 		if t == "" {
 			continue
 		}
-		if len(t) > 50 || strings.ContainsAny(t, ",;\"'") {
+		if utf8.RuneCountInString(t) > 50 || strings.ContainsAny(t, ",;\"'\x00") || !utf8.ValidString(t) {
 			return nil, validation.Field("tags", "tag %q must be at most 50 characters without , ; or quotes", t)
 		}
 		if !slices.Contains(out, t) {

@@ -1,7 +1,9 @@
 package ticket
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -11,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"tessera/internal/auth"
 	"tessera/internal/search"
@@ -356,7 +359,7 @@ func (l AttachmentLimits) check(in []AttachmentInput) ([]checkedAttachment, erro
 	for i, a := range in {
 		field := fmt.Sprintf("attachments[%d]", i)
 		name := filepath.Base(strings.ReplaceAll(strings.TrimSpace(a.Filename), `\`, "/"))
-		if name == "" || name == "." || name == "/" || len(name) > 255 {
+		if name == "" || name == "." || name == "/" || utf8.RuneCountInString(name) > 255 || !utf8.ValidString(name) || strings.IndexByte(name, 0) >= 0 {
 			c.Add(field+".filename", "must be a file name of at most 255 characters")
 			continue
 		}
@@ -378,7 +381,7 @@ func (l AttachmentLimits) check(in []AttachmentInput) ([]checkedAttachment, erro
 		if mt, _, err := mime.ParseMediaType(ct); err != nil || ct == "" || mt == "application/octet-stream" {
 			ct = http.DetectContentType(a.Data)
 		}
-		if mt, _, _ := mime.ParseMediaType(ct); mt == "application/x-msdownload" || mt == "application/x-dosexec" {
+		if mt, _, _ := mime.ParseMediaType(ct); mt == "application/x-msdownload" || mt == "application/x-dosexec" || executable(a.Data) {
 			c.Add(field+".data", "executable files are not accepted")
 			continue
 		}
@@ -389,6 +392,19 @@ func (l AttachmentLimits) check(in []AttachmentInput) ([]checkedAttachment, erro
 		c.Add("attachments", "together %d bytes; at most %d per message", total, maxMsg)
 	}
 	return out, c.Err()
+}
+
+// executable reports whether data is a Windows (PE) or ELF program,
+// whatever its name says.
+func executable(data []byte) bool {
+	if bytes.HasPrefix(data, []byte("\x7fELF")) {
+		return true
+	}
+	if len(data) < 0x40 || !bytes.HasPrefix(data, []byte("MZ")) {
+		return false
+	}
+	pe := int(binary.LittleEndian.Uint32(data[0x3c:]))
+	return pe >= 0x40 && pe+4 <= len(data) && bytes.Equal(data[pe:pe+4], []byte("PE\x00\x00"))
 }
 
 func saveAttachments(ctx context.Context, tx *store.Tx, ticketID, msgID int64, atts []checkedAttachment, at time.Time) error {

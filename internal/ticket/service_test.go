@@ -2,11 +2,14 @@ package ticket_test
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"tessera/internal/app/apptest"
 	"tessera/internal/auth"
@@ -519,6 +522,46 @@ func TestTeamRestrictedAgentCreatesInTheirTeam(t *testing.T) {
 			if ve, ok := validation.As(err); !ok || ve.Fields[0].Field != "into" {
 				t.Errorf("merge %v into a hidden ticket: %v", pair, err)
 			}
+		}
+	})
+}
+
+func TestTextLimitsAndExecutables(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		f := apptest.New(t, e)
+		long := strings.Repeat("é", 250) // 500 bytes, 250 characters: allowed
+		tk, err := f.Tickets.Create(ctx, f.Agent, ticket.CreateInput{Subject: long, Body: "b",
+			Requester: &ticket.RequesterInput{Email: "u@x.test", Name: "a" + strings.Repeat("é", 300)}})
+		if err != nil {
+			t.Fatalf("250-character subject: %v", err)
+		}
+		got, _ := f.People.GetContact(ctx, tk.RequesterID)
+		if !utf8.ValidString(got.Name) || utf8.RuneCountInString(got.Name) != 200 {
+			t.Errorf("requester name cut to %d characters, valid %v", utf8.RuneCountInString(got.Name), utf8.ValidString(got.Name))
+		}
+		for field, in := range map[string]ticket.CreateInput{
+			"subject": {Subject: long + "é", Body: "b"},
+			"body":    {Subject: "s", Body: "a\x00b"},
+		} {
+			in.Requester = &ticket.RequesterInput{Email: "v@x.test"}
+			_, err := f.Tickets.Create(ctx, f.Agent, in)
+			if ve, ok := validation.As(err); !ok || ve.Fields[0].Field != field {
+				t.Errorf("%s: %v", field, err)
+			}
+		}
+		pe := make([]byte, 0x80)
+		copy(pe, "MZ")
+		binary.LittleEndian.PutUint32(pe[0x3c:], 0x40)
+		copy(pe[0x40:], "PE\x00\x00")
+		for _, a := range []ticket.AttachmentInput{{Filename: "setup.bin", Data: pe}, {Filename: "tool", ContentType: "application/octet-stream", Data: append([]byte("\x7fELF"), pe...)}} {
+			_, err := f.Tickets.AddMessage(ctx, f.Agent, tk.ID, ticket.MessageInput{Kind: "note", Body: "x", Attachments: []ticket.AttachmentInput{a}})
+			if ve, ok := validation.As(err); !ok || ve.Fields[0].Field != "attachments[0].data" {
+				t.Errorf("%s accepted: %v", a.Filename, err)
+			}
+		}
+		if _, err := f.Tickets.AddMessage(ctx, f.Agent, tk.ID, ticket.MessageInput{Kind: "note", Body: "x",
+			Attachments: []ticket.AttachmentInput{{Filename: "notes.txt", Data: []byte("MZ is a postcode prefix in this story")}}}); err != nil {
+			t.Errorf("a text file starting with MZ was refused: %v", err)
 		}
 	})
 }

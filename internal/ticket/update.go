@@ -59,9 +59,7 @@ func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in Upd
 	var c validation.Collector
 	if in.Subject != nil {
 		*in.Subject = strings.TrimSpace(*in.Subject)
-		if *in.Subject == "" || len(*in.Subject) > maxSubject {
-			c.Add("subject", "must be 1 to %d characters", maxSubject)
-		}
+		c.Text("subject", *in.Subject, maxSubject, true)
 	}
 	if in.Priority != nil && !slices.Contains(Priorities, *in.Priority) {
 		c.Add("priority", "must be one of %s", strings.Join(Priorities, ", "))

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // FieldError is one wrong field.
@@ -67,4 +68,30 @@ func As(err error) (*Error, bool) {
 	var ve *Error
 	ok := errors.As(err, &ve)
 	return ve, ok
+}
+
+// Text checks a piece of text a person typed: valid UTF-8, no NUL (which
+// PostgreSQL cannot store), at most max characters (not bytes: a
+// Portuguese or Hebrew subject has as many characters as an English one),
+// and not blank when required. It reports what is wrong on field.
+func (c *Collector) Text(field, s string, max int, required bool) {
+	switch {
+	case !utf8.ValidString(s):
+		c.Add(field, "must be valid UTF-8 text")
+	case strings.IndexByte(s, 0) >= 0:
+		c.Add(field, "must not contain NUL characters")
+	case required && strings.TrimSpace(s) == "":
+		c.Add(field, "must not be empty")
+	case utf8.RuneCountInString(s) > max:
+		c.Add(field, "must be at most %d characters", max)
+	}
+}
+
+// Truncate shortens s to at most max characters, never inside one.
+func Truncate(s string, max int) string {
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:max])
 }

@@ -113,9 +113,7 @@ func parseClock(s string) (int, bool) {
 func (in CalendarInput) Build() (*sla.Calendar, error) {
 	var c validation.Collector
 	name := strings.TrimSpace(in.Name)
-	if name == "" || len(name) > 100 {
-		c.Add("name", "must be 1 to 100 characters")
-	}
+	c.Text("name", name, 100, true)
 	loc, err := time.LoadLocation(in.TimeZone)
 	if err != nil || in.TimeZone == "" || in.TimeZone == "Local" {
 		c.Add("time_zone", "must be an IANA time zone such as America/Sao_Paulo or Asia/Jerusalem")
@@ -389,9 +387,7 @@ var priorities = []string{"urgent", "high", "normal", "low"}
 
 func (in PolicyInput) check() (map[string]map[sla.Metric]sla.Target, int, error) {
 	var c validation.Collector
-	if n := strings.TrimSpace(in.Name); n == "" || len(n) > 100 {
-		c.Add("name", "must be 1 to 100 characters")
-	}
+	c.Text("name", in.Name, 100, true)
 	if len(in.Targets) == 0 {
 		c.Add("targets", "must set at least one target for one priority")
 	}

@@ -38,9 +38,7 @@ type ruleConditions struct {
 
 func (in PriorityRuleInput) check() error {
 	var c validation.Collector
-	if n := strings.TrimSpace(in.Name); n == "" || len(n) > 100 {
-		c.Add("name", "must be 1 to 100 characters")
-	}
+	c.Text("name", in.Name, 100, true)
 	if !slices.Contains(priorities, in.Priority) {
 		c.Add("priority", "must be urgent, high, normal or low")
 	}

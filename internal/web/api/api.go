@@ -136,6 +136,15 @@ func (s *Server) serve(h handler) http.Handler {
 		if limit > 0 {
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
+		for name, values := range r.URL.Query() {
+			for _, v := range values {
+				if strings.IndexByte(v, 0) >= 0 || strings.IndexByte(name, 0) >= 0 {
+					// PostgreSQL cannot compare text with NUL in it.
+					s.writeError(w, r, validation.Field(name, "must not contain NUL characters"))
+					return
+				}
+			}
+		}
 		tw := &trackWriter{ResponseWriter: w}
 		if err := h(tw, r); err != nil {
 			if tw.wrote {

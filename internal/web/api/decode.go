@@ -45,6 +45,13 @@ func decode(r *http.Request, dst any) error {
 	if len(bytes.TrimSpace(body[dec.InputOffset():])) > 0 {
 		return &Problem{Status: http.StatusBadRequest, Title: "Bad Request", Field: "body", Detail: "the body holds more than one JSON value"}
 	}
+	if field, ok := findNUL(v, ""); ok {
+		if field == "" {
+			field = "body"
+		}
+		// PostgreSQL cannot store NUL in text, and no person types one.
+		return validation.Field(field, "must not contain NUL characters")
+	}
 	if err := checkShape(v, reflect.TypeOf(dst).Elem(), ""); err != nil {
 		return err
 	}
@@ -158,6 +165,31 @@ func checkShape(v any, t reflect.Type, path string) error {
 		return wrong()
 	}
 	return nil
+}
+
+// findNUL returns the path of the first string (or key) holding a NUL
+// character.
+func findNUL(v any, path string) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		return path, strings.IndexByte(x, 0) >= 0
+	case map[string]any:
+		for _, k := range sortedKeys(x) {
+			if strings.IndexByte(k, 0) >= 0 {
+				return path, true
+			}
+			if f, ok := findNUL(x[k], joinPath(path, k)); ok {
+				return f, true
+			}
+		}
+	case []any:
+		for i, e := range x {
+			if f, ok := findNUL(e, fmt.Sprintf("%s[%d]", path, i)); ok {
+				return f, true
+			}
+		}
+	}
+	return "", false
 }
 
 func sortedKeys(m map[string]any) []string {
