@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -164,25 +165,36 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", c.Addr, err)
 	}
-	if err := a.Queue.Start(context.WithoutCancel(ctx)); err != nil {
-		return fmt.Errorf("start jobs: %w", err)
-	}
 	log.Info("serving", "addr", "http://"+ln.Addr().String(), "engine", a.DB.Engine)
 	errc := make(chan error, 2)
 	go func() { errc <- hs.Serve(ln) }()
+	var queueStarted atomic.Bool
+	startJobs := func() error {
+		if err := a.Queue.Start(context.WithoutCancel(ctx)); err != nil {
+			return fmt.Errorf("start jobs: %w", err)
+		}
+		queueStarted.Store(true)
+		srv.SetReady(true)
+		return nil
+	}
 	if c.Demo {
 		// The server answers (healthz, the home page) while the demo loads;
-		// it reports ready once the data is in.
+		// the background jobs start, and the server reports ready, once the
+		// data is in: closing solved tickets meanwhile would race the
+		// loader's own replay of history.
 		go func() {
 			if err := demoIfEmpty(ctx, a, stdout); err != nil {
 				errc <- err
 				return
 			}
-			srv.SetReady(true)
+			if err := startJobs(); err != nil {
+				errc <- err
+				return
+			}
 			fmt.Fprintf(stdout, "Tessera is ready on http://%s\n", ln.Addr())
 		}()
-	} else {
-		srv.SetReady(true)
+	} else if err := startJobs(); err != nil {
+		return err
 	}
 	select {
 	case err := <-errc:
@@ -202,8 +214,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := hs.Shutdown(sctx); err != nil {
 		log.Error("shutdown", "err", err)
 	}
-	if err := a.Queue.Stop(sctx); err != nil {
-		log.Error("stop jobs", "err", err)
+	if queueStarted.Load() {
+		if err := a.Queue.Stop(sctx); err != nil {
+			log.Error("stop jobs", "err", err)
+		}
 	}
 	log.Info("stopped")
 	return nil
@@ -244,9 +258,13 @@ func demoIfEmpty(ctx context.Context, a *app.App, stdout io.Writer) error {
 		printLogins(stdout, res)
 		return nil
 	}
+	if broken, err := demo.Interrupted(ctx, a); err == nil && broken {
+		fmt.Fprintln(stdout, "The demo data was interrupted while loading and is incomplete; remove the database file to load it afresh.")
+	}
 	res, err := demo.Logins(ctx, a)
 	if err == nil && len(res.Logins) > 0 {
 		printLogins(stdout, res)
+		fmt.Fprintln(stdout, "(An API token is printed on the first start only; create another with: tessera token create --email EMAIL)")
 	}
 	return nil
 }

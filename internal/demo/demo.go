@@ -57,6 +57,31 @@ func Empty(ctx context.Context, a *app.App) (bool, error) {
 	return n == 0, err
 }
 
+// stateKey records in settings whether the demo finished loading, so an
+// interrupted load is recognised instead of passing for the demo.
+const stateKey = "demo_state"
+
+func setState(ctx context.Context, a *app.App, state string) error {
+	_, err := a.DB.Write().Exec(ctx, `INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, stateKey, state)
+	if err != nil {
+		return fmt.Errorf("demo state: %w", err)
+	}
+	return nil
+}
+
+// Interrupted reports whether a demo load began and did not finish.
+func Interrupted(ctx context.Context, a *app.App) (bool, error) {
+	var state string
+	err := a.DB.Read().QueryRow(ctx, `SELECT value FROM settings WHERE key = $1`, stateKey).Scan(&state)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("demo state: %w", err)
+	}
+	return state == "loading", nil
+}
+
 // Load loads the demo data into an empty database (see Empty). It takes
 // some seconds: about ten thousand service calls, each its own
 // transaction. If it is interrupted before the first ticket, loading again
@@ -91,11 +116,17 @@ func load(ctx context.Context, a *app.App, o Options, now time.Time) (*Result, e
 		seed = 1
 	}
 	pl := makePlan(seed, now.UTC().Truncate(24*time.Hour))
+	if err := setState(ctx, a, "loading"); err != nil {
+		return nil, err
+	}
 	r, res, err := setup(ctx, a, pl)
 	if err != nil {
 		return nil, err
 	}
 	if err := r.replay(ctx, pl.Ops, replayWorkers(a.DB.Engine)); err != nil {
+		return nil, err
+	}
+	if err := setState(ctx, a, "loaded"); err != nil {
 		return nil, err
 	}
 	if err := a.DB.Read().QueryRow(ctx, `SELECT COUNT(*) FROM tickets`).Scan(&res.Tickets); err != nil {

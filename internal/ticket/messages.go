@@ -3,8 +3,8 @@ package ticket
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"mime"
