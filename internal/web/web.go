@@ -153,7 +153,10 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			s.requests.WithLabelValues(r.Method, route, code).Inc()
 			s.duration.WithLabelValues(r.Method, route).Observe(d.Seconds())
 			lvl := slog.LevelInfo
-			if sw.status >= 500 {
+			switch {
+			case r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics":
+				lvl = slog.LevelDebug // probes every few seconds are not news, nor is "not ready yet"
+			case sw.status >= 500:
 				lvl = slog.LevelError
 			}
 			s.Log.Log(r.Context(), lvl, "request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
