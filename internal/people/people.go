@@ -100,10 +100,34 @@ func NormalizeEmail(s string) (string, bool) {
 		return "", false
 	}
 	a, err := mail.ParseAddress(s)
-	if err != nil || !strings.Contains(a.Address, "@") {
+	if err != nil {
+		return "", false
+	}
+	at := strings.LastIndexByte(a.Address, '@')
+	if at < 1 || !validDomain(a.Address[at+1:]) {
 		return "", false
 	}
 	return strings.ToLower(a.Address), true
+}
+
+// validDomain accepts a host name of two or more labels of letters,
+// digits and hyphens (not at either end), as mail can be delivered to.
+func validDomain(d string) bool {
+	labels := strings.Split(d, ".")
+	if len(d) > 253 || len(labels) < 2 {
+		return false
+	}
+	for _, l := range labels {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for _, r := range l {
+			if !(r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r > 127) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // AgentInput creates or changes an agent. Nil pointers leave a field as is.

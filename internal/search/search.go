@@ -25,7 +25,8 @@ import (
 )
 
 var folders = sync.Pool{New: func() any {
-	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	// NFKD also unfolds compatibility forms: "ﬁ" is "fi", "Ｆ" is "F".
+	return transform.Chain(norm.NFKD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 }}
 
 // Fold lower-cases s and removes diacritics (combining marks).

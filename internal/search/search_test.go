@@ -17,6 +17,7 @@ func TestFoldAndTokens(t *testing.T) {
 		{"Ünïcödé café crème", []string{"unicode", "cafe", "creme"}},
 		{"שָׁלוֹם עולם", []string{"שלום", "עולם"}}, // Hebrew points are marks
 		{"order #4521, invoice-77", []string{"order", "4521", "invoice", "77"}},
+		{"ﬁle Ｆｕｌｌｗｉｄｔｈ", []string{"file", "fullwidth"}}, // compatibility forms
 		{"", nil},
 	}
 	for _, c := range cases {

@@ -97,9 +97,12 @@ func (s *Service) List(ctx context.Context, actor auth.Actor, f Filter) (Page, e
 		for _, st := range f.Status {
 			if slices.Contains(Categories, st) {
 				cats = append(cats, arg(st))
-			} else {
-				keys = append(keys, arg(st))
+				continue
 			}
+			if _, err := statusCategory(ctx, s.DB.Read(), st); err != nil {
+				return Page{}, err // names the field "status"
+			}
+			keys = append(keys, arg(st))
 		}
 		var ors []string
 		if len(cats) > 0 {

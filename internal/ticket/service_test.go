@@ -368,6 +368,10 @@ func TestListKeysetPagination(t *testing.T) {
 		if _, err := f.Tickets.List(ctx, f.Agent, ticket.Filter{Cursor: "garbage!"}); err == nil {
 			t.Error("bad cursor accepted")
 		}
+		_, err := f.Tickets.List(ctx, f.Agent, ticket.Filter{Status: []string{"open", "on-hold"}})
+		if ve, ok := validation.As(err); !ok || ve.Fields[0].Field != "status" {
+			t.Errorf("unknown status filter: %v", err)
+		}
 	})
 }
 

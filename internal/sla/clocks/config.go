@@ -153,11 +153,21 @@ func (in CalendarInput) Build() (*sla.Calendar, error) {
 				continue
 			}
 			cal.Holidays = append(cal.Holidays, sla.Holiday{Year: dt.Year(), Month: dt.Month(), Day: dt.Day(), Name: h.Name})
-		case h.Date == "" && h.Month >= 1 && h.Month <= 12 && h.Day >= 1 && h.Day <= 31:
+		case h.Date == "" && h.Month >= 1 && h.Month <= 12 && h.Day >= 1 && h.Day <= 31 &&
+			time.Date(2024, time.Month(h.Month), h.Day, 0, 0, 0, 0, time.UTC).Day() == h.Day: // 2024 has a 29 February
 			cal.Holidays = append(cal.Holidays, sla.Holiday{Month: time.Month(h.Month), Day: h.Day, Name: h.Name})
 		default:
 			c.Add(field, "must be a date \"YYYY-MM-DD\" or a yearly {\"month\": 1-12, \"day\": 1-31}")
 		}
+	}
+	open := false
+	for _, ivs := range cal.Week {
+		open = open || len(ivs) > 0
+	}
+	if !open && len(in.Hours) == 0 {
+		c.Add("hours", "must give at least one day with business hours")
+	} else if !open {
+		c.Add("hours", "must give at least one interval")
 	}
 	if err := c.Err(); err != nil {
 		return nil, err
@@ -298,15 +308,21 @@ func ParseDuration(v string) (time.Duration, error) {
 	return days + rest, nil
 }
 
+// invalidDuration marks a duration that did not parse, so that the
+// policy's check names the field (a decoder error could not).
+const invalidDuration = Duration(-1)
+
 // UnmarshalJSON reads a duration string.
 func (d *Duration) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("a duration is a string such as \"30m\", \"4h\" or \"3d\"")
+		*d = invalidDuration
+		return nil
 	}
 	v, err := ParseDuration(s)
-	if err != nil {
-		return err
+	if err != nil || v < 0 {
+		*d = invalidDuration
+		return nil
 	}
 	*d = Duration(v)
 	return nil
@@ -404,6 +420,10 @@ func (in PolicyInput) check() (map[string]map[sla.Metric]sla.Target, int, error)
 				c.Add(field, "is not a metric (first_reply, next_reply, resolution)")
 				continue
 			}
+			if d == invalidDuration {
+				c.Add(field, "must be a duration such as \"30m\", \"4h\", \"1h30m\" or \"3d\"")
+				continue
+			}
 			if time.Duration(d) < time.Minute || time.Duration(d) > 366*24*time.Hour || time.Duration(d)%time.Minute != 0 {
 				c.Add(field, "must be whole minutes between 1m and 366d")
 				continue
@@ -421,7 +441,7 @@ func (in PolicyInput) check() (map[string]map[sla.Metric]sla.Target, int, error)
 	}
 	warn := 0
 	if in.WarnBefore != nil {
-		if w := time.Duration(*in.WarnBefore); w < 0 || w > 7*24*time.Hour {
+		if w := time.Duration(*in.WarnBefore); *in.WarnBefore == invalidDuration || w < 0 || w > 7*24*time.Hour {
 			c.Add("warn_before", "must be between 0m and 7d")
 		} else {
 			warn = int(w / time.Minute)

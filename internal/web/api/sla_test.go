@@ -1,7 +1,9 @@
 package api_test
 
 import (
+	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -86,6 +88,39 @@ func TestSLAContract(t *testing.T) {
 		e.must(http.StatusOK, "POST", "/api/v1/sla-policies/preview", cAgent, map[string]any{"priority": "high", "at": "2026-12-24T20:00:00Z"}, &prev)
 		if want := time.Date(2026, 12, 28, 13, 0, 0, 0, time.UTC); !prev.Due["first_reply"].Equal(want) {
 			t.Errorf("preview = %+v, want first reply %s (Christmas skipped)", prev.Due, want)
+		}
+	})
+}
+
+// TestAssigneeEmailNull: assignee_email null unassigns, and an error about
+// an assignee given by email names assignee_email.
+func TestAssigneeEmailNull(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine store.Engine) {
+		e := newEnv(t, engine)
+		tk := e.newTicket("Assign me", e.f.Support.ID)
+		path := fmt.Sprintf("/api/v1/tickets/%d", tk.ID)
+		var got struct {
+			AssigneeID *int64 `json:"assignee_id"`
+		}
+		e.must(http.StatusOK, "PATCH", path, cAgent, map[string]any{"assignee_email": "agent2@example.com"}, &got)
+		if got.AssigneeID == nil || *got.AssigneeID != e.f.Agent2.ID {
+			t.Fatalf("assigned to %v", got.AssigneeID)
+		}
+		e.must(http.StatusOK, "PATCH", path, cAgent, map[string]any{"assignee_email": nil}, &got)
+		if got.AssigneeID != nil {
+			t.Errorf("still assigned to %d", *got.AssigneeID)
+		}
+		r := e.do("PATCH", path, cAgent, map[string]any{"assignee_email": "light@example.com"})
+		if r.Code != http.StatusUnprocessableEntity || !strings.Contains(string(r.Body), `"field":"assignee_email"`) {
+			t.Errorf("light agent by email: %s", r)
+		}
+		r = e.do("PATCH", path, cAgent, map[string]any{"subject": "a\u0000b"})
+		if r.Code != http.StatusUnprocessableEntity || !strings.Contains(string(r.Body), `"field":"subject"`) {
+			t.Errorf("NUL in subject: %s", r)
+		}
+		r = e.do("POST", "/api/v1/sla-policies", cAdmin, map[string]any{"name": "Bad", "targets": map[string]any{"high": map[string]any{"first_reply": "soon"}}})
+		if r.Code != http.StatusUnprocessableEntity || !strings.Contains(string(r.Body), `"field":"targets.high.first_reply"`) {
+			t.Errorf("bad duration: %s", r)
 		}
 	})
 }

@@ -94,7 +94,7 @@ type patchTicketRequest struct {
 	Priority      *string         `json:"priority,omitempty"`
 	Type          *string         `json:"type,omitempty"`
 	AssigneeID    json.RawMessage `json:"assignee_id,omitempty" openapi:"integer,nullable"`
-	AssigneeEmail *string         `json:"assignee_email,omitempty"`
+	AssigneeEmail json.RawMessage `json:"assignee_email,omitempty" openapi:"string,nullable"`
 	TeamID        json.RawMessage `json:"team_id,omitempty" openapi:"integer,nullable"`
 	Tags          *[]string       `json:"tags,omitempty"`
 	AddTags       []string        `json:"add_tags,omitempty"`
@@ -133,17 +133,33 @@ func (s *Server) patchTicket(w http.ResponseWriter, r *http.Request) error {
 	if in.TeamID, err = optionalID("team_id", req.TeamID); err != nil {
 		return err
 	}
-	if req.AssigneeEmail != nil {
+	byEmail := len(req.AssigneeEmail) > 0
+	if byEmail {
 		if in.AssigneeID.Set {
 			return validation.Field("assignee_email", "give assignee_id or assignee_email, not both")
 		}
-		a, err := s.assigneeByEmail(r, *req.AssigneeEmail)
-		if err != nil {
-			return err
+		if string(req.AssigneeEmail) == "null" {
+			in.AssigneeID = ticket.Optional[int64]{Set: true} // unassign
+		} else {
+			var email string
+			if err := json.Unmarshal(req.AssigneeEmail, &email); err != nil {
+				return validation.Field("assignee_email", "must be an email address or null")
+			}
+			a, err := s.assigneeByEmail(r, email)
+			if err != nil {
+				return err
+			}
+			in.AssigneeID = ticket.Optional[int64]{Set: true, Value: a}
 		}
-		in.AssigneeID = ticket.Optional[int64]{Set: true, Value: a}
 	}
 	t, err := s.App.Tickets.Update(r.Context(), actorOf(r), id, in)
+	if ve, ok := validation.As(err); ok && byEmail {
+		for i := range ve.Fields {
+			if ve.Fields[i].Field == "assignee_id" {
+				ve.Fields[i].Field = "assignee_email" // name the field the caller sent
+			}
+		}
+	}
 	if err != nil {
 		return err
 	}
