@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -142,6 +143,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	log := newLogger(c, stderr)
 	slog.SetDefault(log)
+	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
+		// A soft limit: the collector works harder near it rather than let
+		// short-lived garbage (search highlighting) push the heap up.
+		// GOMEMLIMIT overrides it.
+		debug.SetMemoryLimit(64 << 20)
+	}
 	a, err := open(ctx, c, log, !c.NoMigrate, true)
 	if err != nil {
 		return err

@@ -191,11 +191,11 @@ func (q Query) Empty() bool { return len(q.Words) == 0 }
 
 // fts5 renders the query for FTS5 MATCH: every word required, the last one
 // as a prefix. Words hold only letters and digits, so quoting is safe.
-func (q Query) fts5() string {
+func (q Query) fts5(prefix bool) string {
 	parts := make([]string, len(q.Words))
 	for i, w := range q.Words {
 		parts[i] = `"` + w + `"`
-		if i == len(q.Words)-1 {
+		if prefix && i == len(q.Words)-1 {
 			parts[i] += "*"
 		}
 	}
@@ -203,11 +203,11 @@ func (q Query) fts5() string {
 }
 
 // tsquery renders the query for PostgreSQL's to_tsquery.
-func (q Query) tsquery() string {
+func (q Query) tsquery(prefix bool) string {
 	parts := make([]string, len(q.Words))
 	for i, w := range q.Words {
 		parts[i] = w
-		if i == len(q.Words)-1 {
+		if prefix && i == len(q.Words)-1 {
 			parts[i] += ":*"
 		}
 	}
@@ -231,6 +231,29 @@ func Tickets(ctx context.Context, db *store.DB, q Query, scope Scope, offset, li
 	if q.Empty() {
 		return nil, nil
 	}
+	// Cheap first: the exact words among the newest tickets, then among
+	// all, then the last word as a prefix (people search as they type).
+	// A common word is answered by the first stage from a bounded slice of
+	// its posting list; a rare one costs little in any stage.
+	var ids []int64
+	for _, st := range []struct{ prefix, recent bool }{{false, true}, {false, false}, {true, true}, {true, false}} {
+		found, err := tickets(ctx, db, q, scope, st.prefix, st.recent, offset, limit)
+		if err != nil {
+			return nil, err
+		}
+		ids = found
+		if len(ids) >= limit {
+			break
+		}
+	}
+	return ids, nil
+}
+
+// RecentWindow is how many of the newest ticket ids the first stages of a
+// search look at.
+const RecentWindow = 100_000
+
+func tickets(ctx context.Context, db *store.DB, q Query, scope Scope, prefix, recent bool, offset, limit int) ([]int64, error) {
 	args := []any{"", limit, offset}
 	where := ""
 	if scope.Restricted {
@@ -248,15 +271,23 @@ func Tickets(ctx context.Context, db *store.DB, q Query, scope Scope, offset, li
 	// The inner query walks the index in id order and stops.
 	var query string
 	if db.Engine == store.SQLite {
-		args[0] = q.fts5()
+		args[0] = q.fts5(prefix)
+		window := ""
+		if recent {
+			window = fmt.Sprintf(" AND rowid > (SELECT COALESCE(MAX(id), 0) FROM tickets) - %d", RecentWindow)
+		}
 		query = `SELECT t.id FROM (SELECT rowid AS id, bm25(ticket_fts, 4.0, 1.0) AS score FROM ticket_fts
-				WHERE ticket_fts MATCH $1 ORDER BY rowid DESC LIMIT ` + fmt.Sprint(RankWindow) + `) m
+				WHERE ticket_fts MATCH $1` + window + ` ORDER BY rowid DESC LIMIT ` + fmt.Sprint(RankWindow) + `) m
 			JOIN tickets t ON t.id = m.id
 			WHERE 1 = 1` + where + `
 			ORDER BY m.score, t.id DESC LIMIT $2 OFFSET $3`
 	} else {
-		args[0] = q.tsquery()
-		query = `WITH m AS (SELECT ticket_id FROM ticket_search WHERE document @@ to_tsquery('simple', $1)
+		args[0] = q.tsquery(prefix)
+		window := ""
+		if recent {
+			window = fmt.Sprintf(" AND ticket_id > (SELECT COALESCE(MAX(id), 0) FROM tickets) - %d", RecentWindow)
+		}
+		query = `WITH m AS (SELECT ticket_id FROM ticket_search WHERE document @@ to_tsquery('simple', $1)` + window + `
 				ORDER BY ticket_id DESC LIMIT ` + fmt.Sprint(RankWindow) + `)
 			SELECT t.id FROM m JOIN ticket_search s ON s.ticket_id = m.ticket_id JOIN tickets t ON t.id = m.ticket_id
 			WHERE 1 = 1` + where + `

@@ -41,11 +41,14 @@ func TestIndexTextHebrewPrefixes(t *testing.T) {
 
 func TestQueryRendering(t *testing.T) {
 	q := Parse(`Reembolso "pedido" 77; DROP TABLE`)
-	if got := q.fts5(); got != `"reembolso" "pedido" "77" "drop" "table"*` {
+	if got := q.fts5(true); got != `"reembolso" "pedido" "77" "drop" "table"*` {
 		t.Errorf("fts5 = %s", got)
 	}
-	if got := q.tsquery(); got != `reembolso & pedido & 77 & drop & table:*` {
+	if got := q.tsquery(true); got != `reembolso & pedido & 77 & drop & table:*` {
 		t.Errorf("tsquery = %s", got)
+	}
+	if got := q.fts5(false); got != `"reembolso" "pedido" "77" "drop" "table"` {
+		t.Errorf("exact fts5 = %s", got)
 	}
 	if got := Parse("não consigo acessar a conta").Words; !slices.Equal(got, []string{"consigo", "acessar", "conta"}) {
 		t.Errorf("stop words kept: %q", got)
