@@ -32,19 +32,54 @@ const (
 
 var window = strconv.Itoa(search.RankWindow)
 
-var (
-	// Search as internal/search.Tickets builds it (agents who see every
-	// ticket): only the newest search.RankWindow matches are ranked.
-	searchLite = `SELECT t.id FROM (SELECT rowid AS id, bm25(ticket_fts, 4.0, 1.0) AS score FROM ticket_fts
-			WHERE ticket_fts MATCH $1 ORDER BY rowid DESC LIMIT ` + window + `) m
+var recentWindow = strconv.Itoa(search.RecentWindow)
+
+// searchStage is one stage of internal/search.Tickets: the exact words or
+// the last word as a prefix, among the newest search.RecentWindow tickets
+// or among all. Tickets runs them in this order and stops at the first
+// stage that fills the page.
+type searchStage struct{ prefix, recent bool }
+
+var searchStages = []searchStage{{false, true}, {false, false}, {true, true}, {true, false}}
+
+func (st searchStage) String() string {
+	s := "exact"
+	if st.prefix {
+		s = "prefix"
+	}
+	if st.recent {
+		return s + ", newest " + recentWindow
+	}
+	return s + ", all"
+}
+
+// searchCurrent is the statement internal/search.Tickets builds for a stage
+// (agents who see every ticket): only the newest search.RankWindow matches
+// are ranked.
+func searchCurrent(engine store.Engine, recent bool) string {
+	if engine == store.SQLite {
+		w := ""
+		if recent {
+			w = " AND rowid > (SELECT COALESCE(MAX(id), 0) FROM tickets) - " + recentWindow
+		}
+		return `SELECT t.id FROM (SELECT rowid AS id, bm25(ticket_fts, 4.0, 1.0) AS score FROM ticket_fts
+			WHERE ticket_fts MATCH $1` + w + ` ORDER BY rowid DESC LIMIT ` + window + `) m
 			JOIN tickets t ON t.id = m.id
 			WHERE 1 = 1
 			ORDER BY m.score, t.id DESC LIMIT $2 OFFSET $3`
-	searchPg = `WITH m AS (SELECT ticket_id FROM ticket_search WHERE document @@ to_tsquery('simple', $1)
+	}
+	w := ""
+	if recent {
+		w = " AND ticket_id > (SELECT COALESCE(MAX(id), 0) FROM tickets) - " + recentWindow
+	}
+	return `WITH m AS (SELECT ticket_id FROM ticket_search WHERE document @@ to_tsquery('simple', $1)` + w + `
 			ORDER BY ticket_id DESC LIMIT ` + window + `)
 			SELECT t.id FROM m JOIN ticket_search s ON s.ticket_id = m.ticket_id JOIN tickets t ON t.id = m.ticket_id
 			WHERE 1 = 1
 			ORDER BY ts_rank(s.document, to_tsquery('simple', $1)) DESC, t.id DESC LIMIT $2 OFFSET $3`
+}
+
+var (
 	// The earlier search, which ranked every match (printed with --before,
 	// for comparison).
 	searchLiteAll = `SELECT t.id FROM ticket_fts f JOIN tickets t ON t.id = f.rowid
@@ -162,62 +197,105 @@ func explainCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	if *only == "list" {
 		return nil
 	}
-	match, current, all, err := searchStatement(a.DB.Engine, *q)
-	if err != nil {
-		return err
-	}
-	if err := show("search "+*q+" (newest 2,000 matches ranked)", current, match, 21, 0); err != nil {
-		return err
+	// Every stage the service would run for this query, up to the first
+	// that fills the page of 21.
+	for _, st := range searchStages {
+		match, err := searchMatch(a.DB.Engine, *q, st.prefix)
+		if err != nil {
+			return err
+		}
+		if err := show("search "+*q+" ("+st.String()+"; newest 2,000 matches ranked)", searchCurrent(a.DB.Engine, st.recent), match, 21, 0); err != nil {
+			return err
+		}
+		n, err := countRows(ctx, a, searchCurrent(a.DB.Engine, st.recent), match, 21, 0)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "-- %d rows\n", n)
+		if n >= 21 {
+			break
+		}
 	}
 	if *before {
+		match, err := searchMatch(a.DB.Engine, *q, true)
+		if err != nil {
+			return err
+		}
+		all := searchPgAll
+		if a.DB.Engine == store.SQLite {
+			all = searchLiteAll
+		}
 		return show("search "+*q+", every match ranked (before the fix)", all, match, 21, 0)
 	}
 	return nil
 }
 
-// searchStatement returns the MATCH or tsquery argument of q and the
-// current and earlier search statements of the engine.
-func searchStatement(engine store.Engine, q string) (match, current, all string, err error) {
+func countRows(ctx context.Context, a *app.App, query string, args ...any) (int, error) {
+	rows, err := a.DB.Read().Query(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		n++
+	}
+	return n, rows.Err()
+}
+
+// searchMatch returns the MATCH (SQLite) or tsquery (PostgreSQL) argument
+// of q for a stage, as internal/search renders it.
+func searchMatch(engine store.Engine, q string, prefix bool) (string, error) {
 	parsed := search.Parse(q)
 	if parsed.Empty() {
-		return "", "", "", fmt.Errorf("search %q: only stop words", q)
+		return "", fmt.Errorf("search %q: only stop words", q)
+	}
+	parts := make([]string, len(parsed.Words))
+	for i, w := range parsed.Words {
+		if engine == store.SQLite {
+			parts[i] = `"` + w + `"`
+		} else {
+			parts[i] = w
+		}
 	}
 	if engine == store.SQLite {
-		parts := make([]string, len(parsed.Words))
-		for i, w := range parsed.Words {
-			parts[i] = `"` + w + `"`
+		if prefix {
+			parts[len(parts)-1] += "*"
 		}
-		parts[len(parts)-1] += "*"
-		match = strings.Join(parts, " ")
-		current, all = searchLite, searchLiteAll
-	} else {
-		match = strings.Join(parsed.Words, " & ") + ":*"
-		current, all = searchPg, searchPgAll
+		return strings.Join(parts, " "), nil
 	}
-	return match, current, all, nil
+	if prefix {
+		parts[len(parts)-1] += ":*"
+	}
+	return strings.Join(parts, " & "), nil
 }
 
 // searchTimings times, for each query of the load tool, one at a time and
-// best of three: the search statement alone, and the whole service search
-// (statement, tickets, excerpts) as the API runs it with 20 results.
+// best of three: the search statements alone (every stage the service runs,
+// up to the first that fills the page), and the whole service search
+// (statements, tickets, excerpts) as the API runs it with 20 results.
 func searchTimings(ctx context.Context, a *app.App, stdout io.Writer) error {
-	fmt.Fprintf(stdout, "%-26s %12s %12s %6s\n", "query", "statement", "service", "hits")
+	fmt.Fprintf(stdout, "%-26s %12s %12s %6s  %s\n", "query", "statements", "service", "hits", "stages run")
 	var sumSQL, sumSvc time.Duration
 	for _, q := range Queries {
-		match, current, _, err := searchStatement(a.DB.Engine, q)
-		if err != nil {
-			return err
-		}
-		bestSQL, bestSvc, hits := time.Hour, time.Hour, 0
+		bestSQL, bestSvc, hits, stages := time.Hour, time.Hour, 0, 0
 		for range 3 {
 			start := time.Now()
-			rows, err := a.DB.Read().Query(ctx, current, match, 21, 0)
-			if err != nil {
-				return err
+			stages = 0
+			for _, st := range searchStages {
+				match, err := searchMatch(a.DB.Engine, q, st.prefix)
+				if err != nil {
+					return err
+				}
+				stages++
+				n, err := countRows(ctx, a, searchCurrent(a.DB.Engine, st.recent), match, 21, 0)
+				if err != nil {
+					return err
+				}
+				if n >= 21 {
+					break
+				}
 			}
-			for rows.Next() {
-			}
-			rows.Close()
 			bestSQL = min(bestSQL, time.Since(start))
 			start = time.Now()
 			res, err := a.Tickets.Search(ctx, auth.System, q, "", 20)
@@ -229,7 +307,7 @@ func searchTimings(ctx context.Context, a *app.App, stdout io.Writer) error {
 		}
 		sumSQL += bestSQL
 		sumSvc += bestSvc
-		fmt.Fprintf(stdout, "%-26s %12s %12s %6d\n", q, bestSQL.Round(10*time.Microsecond), bestSvc.Round(10*time.Microsecond), hits)
+		fmt.Fprintf(stdout, "%-26s %12s %12s %6d  %d\n", q, bestSQL.Round(10*time.Microsecond), bestSvc.Round(10*time.Microsecond), hits, stages)
 	}
 	n := time.Duration(len(Queries))
 	fmt.Fprintf(stdout, "%-26s %12s %12s\n", "mean", (sumSQL / n).Round(10*time.Microsecond), (sumSvc / n).Round(10*time.Microsecond))
