@@ -20,7 +20,6 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
-	"github.com/riverqueue/river/rivertype"
 
 	"tessera/internal/store"
 )
@@ -145,6 +144,3 @@ func (q *Queue) Subscribe(kinds ...river.EventKind) (<-chan *river.Event, func()
 	}
 	return q.pg.Subscribe(kinds...)
 }
-
-// JobState returns the state of the jobs of one kind, for health checks.
-type JobState = rivertype.JobState

@@ -55,7 +55,7 @@ func (s *Service) CreateTeam(ctx context.Context, actor auth.Actor, in TeamInput
 				}
 			}
 		}
-		return audit(ctx, tx, actor, "team.create", fmt.Sprintf("team:%d", id), name)
+		return auth.Audit(ctx, tx, actor, "team.create", fmt.Sprintf("team:%d", id), name)
 	})
 	if err != nil {
 		return Team{}, err

@@ -224,7 +224,7 @@ func (s *Service) CreateAgent(ctx context.Context, actor auth.Actor, in AgentInp
 				return err
 			}
 		}
-		return audit(ctx, tx, actor, "agent.create", fmt.Sprintf("agent:%d", id), email)
+		return auth.Audit(ctx, tx, actor, "agent.create", fmt.Sprintf("agent:%d", id), email)
 	})
 	if err != nil {
 		return Agent{}, err
@@ -320,7 +320,7 @@ func (s *Service) UpdateAgent(ctx context.Context, actor auth.Actor, id int64, i
 			}
 		}
 		if actor.IsAdmin() && !self {
-			return audit(ctx, tx, actor, "agent.update", fmt.Sprintf("agent:%d", id), "")
+			return auth.Audit(ctx, tx, actor, "agent.update", fmt.Sprintf("agent:%d", id), "")
 		}
 		return nil
 	})
@@ -418,7 +418,7 @@ func (s *Service) CreateToken(ctx context.Context, actor auth.Actor, agentID int
 		if err != nil {
 			return fmt.Errorf("insert token: %w", err)
 		}
-		return audit(ctx, tx, actor, "token.create", fmt.Sprintf("agent:%d", agentID), name)
+		return auth.Audit(ctx, tx, actor, "token.create", fmt.Sprintf("agent:%d", agentID), name)
 	})
 	return token, err
 }
@@ -505,8 +505,4 @@ func int64s(ctx context.Context, q store.Querier, query string, args ...any) ([]
 		out = append(out, v)
 	}
 	return out, rows.Err()
-}
-
-func audit(ctx context.Context, tx *store.Tx, actor auth.Actor, action, target, detail string) error {
-	return auth.Audit(ctx, tx, actor, action, target, detail)
 }

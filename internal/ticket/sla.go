@@ -47,10 +47,7 @@ func (s *Service) RefreshClocks(ctx context.Context, id int64) error {
 		if err := insertEvents(ctx, tx, rec.events); err != nil {
 			return err
 		}
-		if s.FollowUp != nil {
-			return s.FollowUp.TicketChanged(ctx, tx, Change{TicketID: id, Actor: auth.System, Events: rec.events})
-		}
-		return nil
+		return rec.followUp(ctx, tx, s)
 	})
 }
 

@@ -297,10 +297,16 @@ func (r *recorder) flush(ctx context.Context, tx *store.Tx, s *Service) error {
 			}
 		}
 	}
-	if s.FollowUp != nil {
-		if err := s.FollowUp.TicketChanged(ctx, tx, Change{TicketID: r.ticketID, Actor: r.actor, Events: r.events}); err != nil {
-			return fmt.Errorf("follow-up: %w", err)
-		}
+	return r.followUp(ctx, tx, s)
+}
+
+// followUp hands the recorded change to the follow-up hook.
+func (r *recorder) followUp(ctx context.Context, tx *store.Tx, s *Service) error {
+	if s.FollowUp == nil || len(r.events) == 0 {
+		return nil
+	}
+	if err := s.FollowUp.TicketChanged(ctx, tx, Change{TicketID: r.ticketID, Actor: r.actor, Events: r.events}); err != nil {
+		return fmt.Errorf("follow-up: %w", err)
 	}
 	return nil
 }

@@ -71,15 +71,7 @@ func (s *Server) createContact(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getContact(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	c, err := s.App.People.GetContact(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return ok(w, http.StatusOK, c)
+	return getByID(w, r, s.App.People.GetContact)
 }
 
 // contactPatchRequest is what PATCH changes of a contact: its identities
@@ -127,27 +119,11 @@ func (s *Server) listOrganizations(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) createOrganization(w http.ResponseWriter, r *http.Request) error {
-	var in people.OrganizationInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	o, err := s.App.People.CreateOrganization(r.Context(), actorOf(r), in)
-	if err != nil {
-		return err
-	}
-	return ok(w, http.StatusCreated, o)
+	return createFrom(w, r, s.App.People.CreateOrganization)
 }
 
 func (s *Server) getOrganization(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	o, err := s.App.People.GetOrganization(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return ok(w, http.StatusOK, o)
+	return getByID(w, r, s.App.People.GetOrganization)
 }
 
 func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
@@ -159,83 +135,31 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listAgents(w http.ResponseWriter, r *http.Request) error {
-	as, err := s.App.People.ListAgents(r.Context())
-	if err != nil {
-		return err
-	}
-	return ok(w, http.StatusOK, list(as, ""))
+	return listAll(w, r, s.App.People.ListAgents)
 }
 
 func (s *Server) createAgent(w http.ResponseWriter, r *http.Request) error {
-	var in people.AgentInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	a, err := s.App.People.CreateAgent(r.Context(), actorOf(r), in)
-	if err != nil {
-		return err
-	}
-	return ok(w, http.StatusCreated, a)
+	return createFrom(w, r, s.App.People.CreateAgent)
 }
 
 func (s *Server) getAgent(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	a, err := s.App.People.GetAgent(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return ok(w, http.StatusOK, a)
+	return getByID(w, r, s.App.People.GetAgent)
 }
 
 func (s *Server) patchAgent(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in people.AgentInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	a, err := s.App.People.UpdateAgent(r.Context(), actorOf(r), id, in)
-	if err != nil {
-		return err
-	}
-	return ok(w, http.StatusOK, a)
+	return updateByID(w, r, s.App.People.UpdateAgent)
 }
 
 func (s *Server) listTeams(w http.ResponseWriter, r *http.Request) error {
-	ts, err := s.App.People.ListTeams(r.Context())
-	if err != nil {
-		return err
-	}
-	return ok(w, http.StatusOK, list(ts, ""))
+	return listAll(w, r, s.App.People.ListTeams)
 }
 
 func (s *Server) createTeam(w http.ResponseWriter, r *http.Request) error {
-	var in people.TeamInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	t, err := s.App.People.CreateTeam(r.Context(), actorOf(r), in)
-	if err != nil {
-		return err
-	}
-	return ok(w, http.StatusCreated, t)
+	return createFrom(w, r, s.App.People.CreateTeam)
 }
 
 func (s *Server) getTeam(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	t, err := s.App.People.GetTeam(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return ok(w, http.StatusOK, t)
+	return getByID(w, r, s.App.People.GetTeam)
 }
 
 func (s *Server) notifications(w http.ResponseWriter, r *http.Request) error {

@@ -28,99 +28,35 @@ func (s *Server) slaRoutes() []Route {
 }
 
 func (s *Server) listCalendars(w http.ResponseWriter, r *http.Request) error {
-	cs, err := s.App.SLA.Calendars(r.Context())
-	if err != nil {
-		return err
-	}
-	return ok(w, http.StatusOK, List[clocks.Calendar]{Items: cs})
+	return listAll(w, r, s.App.SLA.Calendars)
 }
 
 func (s *Server) createCalendar(w http.ResponseWriter, r *http.Request) error {
-	var in clocks.CalendarInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	c, err := s.App.SLA.CreateCalendar(r.Context(), actorOf(r), in)
-	if err != nil {
-		return err
-	}
-	return ok(w, http.StatusCreated, c)
+	return createFrom(w, r, s.App.SLA.CreateCalendar)
 }
 
 func (s *Server) getCalendar(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	c, err := s.App.SLA.GetCalendar(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return ok(w, http.StatusOK, c)
+	return getByID(w, r, s.App.SLA.GetCalendar)
 }
 
 func (s *Server) putCalendar(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in clocks.CalendarInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	c, err := s.App.SLA.UpdateCalendar(r.Context(), actorOf(r), id, in)
-	if err != nil {
-		return err
-	}
-	return ok(w, http.StatusOK, c)
+	return updateByID(w, r, s.App.SLA.UpdateCalendar)
 }
 
 func (s *Server) listPolicies(w http.ResponseWriter, r *http.Request) error {
-	ps, err := s.App.SLA.Policies(r.Context())
-	if err != nil {
-		return err
-	}
-	return ok(w, http.StatusOK, List[clocks.Policy]{Items: ps})
+	return listAll(w, r, s.App.SLA.Policies)
 }
 
 func (s *Server) createPolicy(w http.ResponseWriter, r *http.Request) error {
-	var in clocks.PolicyInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	p, err := s.App.SLA.CreatePolicy(r.Context(), actorOf(r), in)
-	if err != nil {
-		return err
-	}
-	return ok(w, http.StatusCreated, p)
+	return createFrom(w, r, s.App.SLA.CreatePolicy)
 }
 
 func (s *Server) getPolicy(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	p, err := s.App.SLA.GetPolicy(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return ok(w, http.StatusOK, p)
+	return getByID(w, r, s.App.SLA.GetPolicy)
 }
 
 func (s *Server) putPolicy(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in clocks.PolicyInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	p, err := s.App.SLA.UpdatePolicy(r.Context(), actorOf(r), id, in)
-	if err != nil {
-		return err
-	}
-	return ok(w, http.StatusOK, p)
+	return updateByID(w, r, s.App.SLA.UpdatePolicy)
 }
 
 // previewRequest describes a hypothetical ticket.
@@ -157,37 +93,13 @@ func (s *Server) previewPolicy(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listPriorityRules(w http.ResponseWriter, r *http.Request) error {
-	rs, err := s.App.SLA.PriorityRules(r.Context())
-	if err != nil {
-		return err
-	}
-	return ok(w, http.StatusOK, List[sla.PriorityRule]{Items: rs})
+	return listAll(w, r, s.App.SLA.PriorityRules)
 }
 
 func (s *Server) createPriorityRule(w http.ResponseWriter, r *http.Request) error {
-	var in clocks.PriorityRuleInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	rule, err := s.App.SLA.CreatePriorityRule(r.Context(), actorOf(r), in)
-	if err != nil {
-		return err
-	}
-	return ok(w, http.StatusCreated, rule)
+	return createFrom(w, r, s.App.SLA.CreatePriorityRule)
 }
 
 func (s *Server) putPriorityRule(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in clocks.PriorityRuleInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	rule, err := s.App.SLA.UpdatePriorityRule(r.Context(), actorOf(r), id, in)
-	if err != nil {
-		return err
-	}
-	return ok(w, http.StatusOK, rule)
+	return updateByID(w, r, s.App.SLA.UpdatePriorityRule)
 }

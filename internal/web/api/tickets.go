@@ -462,11 +462,7 @@ type fieldRequest struct {
 }
 
 func (s *Server) listFields(w http.ResponseWriter, r *http.Request) error {
-	f, err := s.App.Tickets.Fields(r.Context())
-	if err != nil {
-		return err
-	}
-	return ok(w, http.StatusOK, list(f, ""))
+	return listAll(w, r, s.App.Tickets.Fields)
 }
 
 func (s *Server) createField(w http.ResponseWriter, r *http.Request) error {
@@ -489,11 +485,7 @@ type statusRequest struct {
 }
 
 func (s *Server) listStatuses(w http.ResponseWriter, r *http.Request) error {
-	st, err := s.App.Tickets.Statuses(r.Context())
-	if err != nil {
-		return err
-	}
-	return ok(w, http.StatusOK, list(st, ""))
+	return listAll(w, r, s.App.Tickets.Statuses)
 }
 
 func (s *Server) createStatus(w http.ResponseWriter, r *http.Request) error {
