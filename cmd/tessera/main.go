@@ -230,6 +230,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// withApp opens (and migrates) the database for a one-off command, runs
+// fn, and closes it.
+func withApp(ctx context.Context, c *config.Config, stderr io.Writer, fn func(a *app.App) error) error {
+	a, err := open(ctx, c, newLogger(c, stderr), true, false)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return fn(a)
+}
+
 func helpOK(err error) error {
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
@@ -242,13 +253,10 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return helpOK(err)
 	}
-	a, err := open(ctx, c, newLogger(c, stderr), true, false)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	fmt.Fprintf(stdout, "migrated %s database\n", a.DB.Engine)
-	return nil
+	return withApp(ctx, c, stderr, func(a *app.App) error {
+		fmt.Fprintf(stdout, "migrated %s database\n", a.DB.Engine)
+		return nil
+	})
 }
 
 func demoIfEmpty(ctx context.Context, a *app.App, stdout io.Writer) error {
@@ -294,25 +302,22 @@ func loadDemo(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return helpOK(err)
 	}
-	a, err := open(ctx, c, newLogger(c, stderr), true, false)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	empty, err := demo.Empty(ctx, a)
-	if err != nil {
-		return err
-	}
-	if !empty {
-		return errors.New("the database already has tickets; the demo loads into an empty one")
-	}
-	res, err := demo.Load(ctx, a, demo.Options{Seed: seed})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "Loaded %d tickets, %d contacts, %d organizations, %d agents, %d teams.\n", res.Tickets, res.Contacts, res.Organizations, len(res.Logins), res.Teams)
-	printLogins(stdout, res)
-	return nil
+	return withApp(ctx, c, stderr, func(a *app.App) error {
+		empty, err := demo.Empty(ctx, a)
+		if err != nil {
+			return err
+		}
+		if !empty {
+			return errors.New("the database already has tickets; the demo loads into an empty one")
+		}
+		res, err := demo.Load(ctx, a, demo.Options{Seed: seed})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Loaded %d tickets, %d contacts, %d organizations, %d agents, %d teams.\n", res.Tickets, res.Contacts, res.Organizations, len(res.Logins), res.Teams)
+		printLogins(stdout, res)
+		return nil
+	})
 }
 
 func agentCreate(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -339,17 +344,14 @@ func agentCreate(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		pw := strings.TrimRight(line, "\r\n")
 		in.Password = &pw
 	}
-	a, err := open(ctx, c, newLogger(c, stderr), true, false)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	ag, err := a.People.CreateAgent(ctx, auth.System, in)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "created %s agent %s <%s> (id %d)\n", ag.Role, ag.Name, ag.Email, ag.ID)
-	return nil
+	return withApp(ctx, c, stderr, func(a *app.App) error {
+		ag, err := a.People.CreateAgent(ctx, auth.System, in)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "created %s agent %s <%s> (id %d)\n", ag.Role, ag.Name, ag.Email, ag.ID)
+		return nil
+	})
 }
 
 func agentList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -357,19 +359,16 @@ func agentList(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return helpOK(err)
 	}
-	a, err := open(ctx, c, newLogger(c, stderr), true, false)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	agents, err := a.People.ListAgents(ctx)
-	if err != nil {
-		return err
-	}
-	for _, ag := range agents {
-		fmt.Fprintf(stdout, "%d\t%s\t%s\t%s\n", ag.ID, ag.Email, ag.Role, ag.Name)
-	}
-	return nil
+	return withApp(ctx, c, stderr, func(a *app.App) error {
+		agents, err := a.People.ListAgents(ctx)
+		if err != nil {
+			return err
+		}
+		for _, ag := range agents {
+			fmt.Fprintf(stdout, "%d\t%s\t%s\t%s\n", ag.ID, ag.Email, ag.Role, ag.Name)
+		}
+		return nil
+	})
 }
 
 func tokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -384,19 +383,16 @@ func tokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if email == "" {
 		return usageError("--email is required")
 	}
-	a, err := open(ctx, c, newLogger(c, stderr), true, false)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	ag, err := a.People.AgentByEmail(ctx, email)
-	if err != nil {
-		return fmt.Errorf("agent %s: %w", email, err)
-	}
-	tok, err := a.People.CreateToken(ctx, auth.System, ag.ID, name)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(stdout, tok)
-	return nil
+	return withApp(ctx, c, stderr, func(a *app.App) error {
+		ag, err := a.People.AgentByEmail(ctx, email)
+		if err != nil {
+			return fmt.Errorf("agent %s: %w", email, err)
+		}
+		tok, err := a.People.CreateToken(ctx, auth.System, ag.ID, name)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, tok)
+		return nil
+	})
 }
