@@ -159,7 +159,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		apiServer.Limits = &api.Limiter{PerToken: rate.Limit(c.RateLimitToken), TokenBurst: max(c.RateLimitTokenBurst, 1),
 			PerAddress: rate.Limit(c.RateLimitAddr), AddrBurst: max(c.RateLimitAddrBurst, 1), TrustProxy: c.TrustProxy}
 	}
-	srv := web.New(a, apiServer, log)
+	srv, err := web.New(a, apiServer, log)
+	if err != nil {
+		return err
+	}
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

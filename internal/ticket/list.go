@@ -22,6 +22,8 @@ type Filter struct {
 	Priority       []string
 	AssigneeID     *int64 // 0 means unassigned
 	TeamID         *int64 // 0 means no team
+	TeamIDs        []int64
+	Channel        []string
 	Tag            string
 	RequesterID    int64
 	OrganizationID int64
@@ -69,9 +71,6 @@ func decodeCursor(s string) (cursor, error) {
 // ordered by (updated_at or created_at, id) and paged by keyset: each page
 // costs the same however deep it is, and nothing counts every row.
 func (s *Service) List(ctx context.Context, actor auth.Actor, f Filter) (Page, error) {
-	if !actor.IsAgent() && actor.Kind != auth.KindSystem && actor.Kind != auth.KindContact {
-		return Page{}, auth.Forbidden("not allowed to list tickets")
-	}
 	if f.Limit <= 0 {
 		f.Limit = 25
 	}
@@ -86,87 +85,13 @@ func (s *Service) List(ctx context.Context, actor auth.Actor, f Filter) (Page, e
 	default:
 		return Page{}, validation.Field("sort", "must be updated or created")
 	}
-	var where []string
-	var args []any
+	where, args, err := s.filterWhere(ctx, actor, f)
+	if err != nil {
+		return Page{}, err
+	}
 	arg := func(v any) string {
 		args = append(args, v)
 		return fmt.Sprintf("$%d", len(args))
-	}
-	if len(f.Status) > 0 {
-		var cats, keys []string
-		for _, st := range f.Status {
-			if slices.Contains(Categories, st) {
-				cats = append(cats, arg(st))
-				continue
-			}
-			if _, err := statusCategory(ctx, s.DB.Read(), st); err != nil {
-				return Page{}, err // names the field "status"
-			}
-			keys = append(keys, arg(st))
-		}
-		var ors []string
-		if len(cats) > 0 {
-			ors = append(ors, "t.status_category IN ("+strings.Join(cats, ", ")+")")
-		}
-		if len(keys) > 0 {
-			ors = append(ors, "t.status IN ("+strings.Join(keys, ", ")+")")
-		}
-		where = append(where, "("+strings.Join(ors, " OR ")+")")
-	}
-	if len(f.Priority) > 0 {
-		var ps []string
-		for _, p := range f.Priority {
-			if !slices.Contains(Priorities, p) {
-				return Page{}, validation.Field("priority", "must be one of %s", strings.Join(Priorities, ", "))
-			}
-			ps = append(ps, arg(p))
-		}
-		where = append(where, "t.priority IN ("+strings.Join(ps, ", ")+")")
-	}
-	if f.AssigneeID != nil {
-		if *f.AssigneeID == 0 {
-			where = append(where, "t.assignee_id IS NULL")
-		} else {
-			where = append(where, "t.assignee_id = "+arg(*f.AssigneeID))
-		}
-	}
-	if f.TeamID != nil {
-		if *f.TeamID == 0 {
-			where = append(where, "t.team_id IS NULL")
-		} else {
-			where = append(where, "t.team_id = "+arg(*f.TeamID))
-		}
-	}
-	if f.Tag != "" {
-		where = append(where, "t.id IN (SELECT ticket_id FROM ticket_tags WHERE tag = "+arg(strings.ToLower(f.Tag))+")")
-	}
-	if f.RequesterID != 0 {
-		where = append(where, "t.requester_id = "+arg(f.RequesterID))
-	}
-	if f.OrganizationID != 0 {
-		where = append(where, "t.organization_id = "+arg(f.OrganizationID))
-	}
-	if f.CreatedFrom != nil {
-		where = append(where, "t.created_at >= "+arg(f.CreatedFrom.UTC()))
-	}
-	if f.CreatedTo != nil {
-		where = append(where, "t.created_at < "+arg(f.CreatedTo.UTC()))
-	}
-	if f.UpdatedFrom != nil {
-		where = append(where, "t.updated_at >= "+arg(f.UpdatedFrom.UTC()))
-	}
-	if f.UpdatedTo != nil {
-		where = append(where, "t.updated_at < "+arg(f.UpdatedTo.UTC()))
-	}
-	switch {
-	case actor.Kind == auth.KindContact:
-		where = append(where, "t.requester_id = "+arg(actor.ID))
-	case !actor.SeesAllTickets():
-		cond := []string{"t.assignee_id = " + arg(actor.ID)}
-		for _, id := range actor.TeamIDs {
-			cond = append(cond, "t.team_id = "+arg(id))
-		}
-		where = append(where, "("+strings.Join(cond, " OR ")+")")
 	}
 	dir, cmp := "DESC", "<"
 	if f.Ascending {
@@ -217,6 +142,131 @@ func (s *Service) List(ctx context.Context, actor auth.Actor, f Filter) (Page, e
 		return Page{}, err
 	}
 	return page, s.decorate(ctx, page.Items)
+}
+
+// filterWhere turns a filter, and what the actor may see, into SQL
+// conditions and their arguments.
+func (s *Service) filterWhere(ctx context.Context, actor auth.Actor, f Filter) ([]string, []any, error) {
+	if !actor.IsAgent() && actor.Kind != auth.KindSystem && actor.Kind != auth.KindContact {
+		return nil, nil, auth.Forbidden("not allowed to list tickets")
+	}
+	var where []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	if len(f.Status) > 0 {
+		var cats, keys []string
+		for _, st := range f.Status {
+			if slices.Contains(Categories, st) {
+				cats = append(cats, arg(st))
+				continue
+			}
+			if _, err := statusCategory(ctx, s.DB.Read(), st); err != nil {
+				return nil, nil, err // names the field "status"
+			}
+			keys = append(keys, arg(st))
+		}
+		var ors []string
+		if len(cats) > 0 {
+			ors = append(ors, "t.status_category IN ("+strings.Join(cats, ", ")+")")
+		}
+		if len(keys) > 0 {
+			ors = append(ors, "t.status IN ("+strings.Join(keys, ", ")+")")
+		}
+		where = append(where, "("+strings.Join(ors, " OR ")+")")
+	}
+	if len(f.Priority) > 0 {
+		var ps []string
+		for _, p := range f.Priority {
+			if !slices.Contains(Priorities, p) {
+				return nil, nil, validation.Field("priority", "must be one of %s", strings.Join(Priorities, ", "))
+			}
+			ps = append(ps, arg(p))
+		}
+		where = append(where, "t.priority IN ("+strings.Join(ps, ", ")+")")
+	}
+	if f.AssigneeID != nil {
+		if *f.AssigneeID == 0 {
+			where = append(where, "t.assignee_id IS NULL")
+		} else {
+			where = append(where, "t.assignee_id = "+arg(*f.AssigneeID))
+		}
+	}
+	if len(f.TeamIDs) > 0 {
+		ids := make([]string, len(f.TeamIDs))
+		for i, id := range f.TeamIDs {
+			ids[i] = arg(id)
+		}
+		where = append(where, "t.team_id IN ("+strings.Join(ids, ", ")+")")
+	}
+	if len(f.Channel) > 0 {
+		cs := make([]string, len(f.Channel))
+		for i, c := range f.Channel {
+			cs[i] = arg(c)
+		}
+		where = append(where, "t.channel IN ("+strings.Join(cs, ", ")+")")
+	}
+	if f.TeamID != nil {
+		if *f.TeamID == 0 {
+			where = append(where, "t.team_id IS NULL")
+		} else {
+			where = append(where, "t.team_id = "+arg(*f.TeamID))
+		}
+	}
+	if f.Tag != "" {
+		where = append(where, "t.id IN (SELECT ticket_id FROM ticket_tags WHERE tag = "+arg(strings.ToLower(f.Tag))+")")
+	}
+	if f.RequesterID != 0 {
+		where = append(where, "t.requester_id = "+arg(f.RequesterID))
+	}
+	if f.OrganizationID != 0 {
+		where = append(where, "t.organization_id = "+arg(f.OrganizationID))
+	}
+	if f.CreatedFrom != nil {
+		where = append(where, "t.created_at >= "+arg(f.CreatedFrom.UTC()))
+	}
+	if f.CreatedTo != nil {
+		where = append(where, "t.created_at < "+arg(f.CreatedTo.UTC()))
+	}
+	if f.UpdatedFrom != nil {
+		where = append(where, "t.updated_at >= "+arg(f.UpdatedFrom.UTC()))
+	}
+	if f.UpdatedTo != nil {
+		where = append(where, "t.updated_at < "+arg(f.UpdatedTo.UTC()))
+	}
+	switch {
+	case actor.Kind == auth.KindContact:
+		where = append(where, "t.requester_id = "+arg(actor.ID))
+	case !actor.SeesAllTickets():
+		cond := []string{"t.assignee_id = " + arg(actor.ID)}
+		for _, id := range actor.TeamIDs {
+			cond = append(cond, "t.team_id = "+arg(id))
+		}
+		where = append(where, "("+strings.Join(cond, " OR ")+")")
+	}
+	return where, args, nil
+}
+
+// Count counts the tickets of a filter up to max: a sidebar shows "999+"
+// rather than pay for counting a million rows on every page.
+func (s *Service) Count(ctx context.Context, actor auth.Actor, f Filter, max int) (int, error) {
+	where, args, err := s.filterWhere(ctx, actor, f)
+	if err != nil {
+		return 0, err
+	}
+	q := `SELECT 1 FROM tickets t`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	args = append(args, max)
+	var n int
+	err = s.DB.Read().QueryRow(ctx, fmt.Sprintf(`SELECT count(*) FROM (%s LIMIT $%d) c`, q, len(args)), args...).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count tickets: %w", err)
+	}
+	return n, nil
 }
 
 func placeholders(n, from int) string {

@@ -1,12 +1,11 @@
-// Package web is Tessera's HTTP surface: it mounts the JSON API, the health
-// and metrics endpoints, and (in later work) the agent workspace and the
-// customer portal, behind logging, metrics and panic recovery.
+// Package web is Tessera's HTTP surface: it mounts the JSON API, the agent
+// workspace, the customer portal, the live events, the health and metrics
+// endpoints, behind logging, metrics and panic recovery.
 package web
 
 import (
 	"context"
 	"fmt"
-	"html/template"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -18,13 +17,17 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"tessera/internal/app"
+	"tessera/internal/web/agent"
 	"tessera/internal/web/api"
+	"tessera/internal/web/page"
+	"tessera/internal/web/static"
 )
 
 // Server is the whole HTTP surface.
 type Server struct {
 	App   *app.App
 	API   *api.Server
+	Site  *page.Site
 	Log   *slog.Logger
 	ready atomic.Bool
 
@@ -35,8 +38,12 @@ type Server struct {
 }
 
 // New builds the server; it reports not-ready until SetReady(true).
-func New(a *app.App, apiServer *api.Server, log *slog.Logger) *Server {
-	s := &Server{App: a, API: apiServer, Log: log, registry: prometheus.NewRegistry()}
+func New(a *app.App, apiServer *api.Server, log *slog.Logger) (*Server, error) {
+	site, err := page.New(a, log)
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	s := &Server{App: a, API: apiServer, Site: site, Log: log, registry: prometheus.NewRegistry()}
 	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "tessera_http_requests_total", Help: "HTTP requests by route and status code.",
@@ -47,7 +54,7 @@ func New(a *app.App, apiServer *api.Server, log *slog.Logger) *Server {
 	}, []string{"method", "route"})
 	s.inflight = prometheus.NewGauge(prometheus.GaugeOpts{Name: "tessera_http_requests_in_flight", Help: "Requests being served."})
 	s.registry.MustRegister(s.requests, s.duration, s.inflight)
-	return s
+	return s, nil
 }
 
 // SetReady marks the server ready (migrations done, accepting requests) or
@@ -64,7 +71,18 @@ func (s *Server) Handler() http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
-	mux.HandleFunc("GET /{$}", s.home)
+	mux.Handle("GET "+static.Prefix, s.Site.Assets)
+
+	// The pages use cookies, so a form posted from another site must not
+	// act with them: cross-origin unsafe requests are refused.
+	ui := http.NewServeMux()
+	(&agent.Handler{Site: s.Site, Log: s.Log}).Register(ui)
+	ui.HandleFunc("/", s.Site.AgentOptional(s.Site.NotFound))
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "cross-origin request refused", http.StatusForbidden)
+	}))
+	mux.Handle("/", cop.Handler(ui))
 	return s.observe(mux)
 }
 
@@ -83,24 +101,6 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fmt.Fprintln(w, "ready")
-}
-
-var homePage = template.Must(template.New("home").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Tessera</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-inline-size:42rem;margin-block:3rem;margin-inline:auto;padding-inline:1rem;color:#1d2430}
-code{background:#f1f3f6;padding:.1em .3em;border-radius:3px}h1{font-size:1.6rem}</style></head>
-<body><h1>Tessera help desk</h1>
-<p>The server is running on {{.Engine}}. The JSON API lives under <a href="/api/v1/openapi.json"><code>/api/v1</code></a>
-(its OpenAPI document is linked here); create a token with <code>tessera token create --email EMAIL</code>.</p>
-<ul><li><a href="/healthz">/healthz</a> — alive</li><li><a href="/readyz">/readyz</a> — ready for requests</li><li><a href="/metrics">/metrics</a> — Prometheus</li></ul>
-</body></html>`))
-
-func (s *Server) home(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if err := homePage.Execute(w, map[string]any{"Engine": s.App.DB.Engine}); err != nil {
-		s.Log.Error("home page", "err", err)
-	}
 }
 
 type statusWriter struct {

@@ -27,7 +27,10 @@ func TestHealthReadyMetrics(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, engine store.Engine) {
 		f := apptest.New(t, engine)
 		log := slog.New(slog.DiscardHandler)
-		s := web.New(f.App, &api.Server{App: f.App, Log: log}, log)
+		s, err := web.New(f.App, &api.Server{App: f.App, Log: log}, log)
+		if err != nil {
+			t.Fatal(err)
+		}
 		h := s.Handler()
 
 		if code, _, body := get(t, h, "/healthz"); code != 200 || strings.TrimSpace(body) != "ok" {
@@ -45,8 +48,11 @@ func TestHealthReadyMetrics(t *testing.T) {
 			t.Errorf("/readyz after SetReady(false): %d", code)
 		}
 
-		if code, hdr, body := get(t, h, "/"); code != 200 || !strings.HasPrefix(hdr.Get("Content-Type"), "text/html") || !strings.Contains(body, string(engine)) {
-			t.Errorf("/: %d %v", code, hdr)
+		if code, hdr, _ := get(t, h, "/"); code != http.StatusSeeOther || hdr.Get("Location") != "/login?next=%2F" {
+			t.Errorf("/ signed out: %d %v", code, hdr)
+		}
+		if code, hdr, body := get(t, h, "/login"); code != 200 || !strings.HasPrefix(hdr.Get("Content-Type"), "text/html") || !strings.Contains(body, `name="password"`) {
+			t.Errorf("/login: %d %v", code, hdr)
 		}
 		if code, _, _ := get(t, h, "/no-such-page"); code != 404 {
 			t.Errorf("/no-such-page: %d", code)
@@ -68,7 +74,7 @@ func TestHealthReadyMetrics(t *testing.T) {
 			`tessera_http_requests_total{code="401",method="GET",route="GET /api/v1/tickets/{id}"} 1`,
 			`tessera_http_requests_total{code="200",method="GET",route="GET /healthz"} 1`,
 			`tessera_http_requests_total{code="503",method="GET",route="GET /readyz"} 2`,
-			`tessera_http_requests_total{code="404",method="GET",route="unmatched"} 1`,
+			`tessera_http_requests_total{code="404",method="GET",route="/"} 1`,
 			`tessera_http_request_duration_seconds_bucket{method="GET",route="GET /api/v1/openapi.json",le="+Inf"} 1`,
 			`tessera_http_requests_in_flight 1`,
 			`go_goroutines`,
