@@ -26,9 +26,12 @@ import (
 // LoadOptions configure a load run.
 type LoadOptions struct {
 	URL, Token string
-	// Scenario is create, read, list, search or mixed.
+	// Scenario is create, read, list, search, mixed, or pages (the
+	// workspace's HTML: views and ticket pages, signed in as Email).
 	Scenario    string
 	Concurrency int
+	// Email and Password sign in to the workspace for the pages scenario.
+	Email, Password string
 	// Warmup runs before the measured Duration and is not counted.
 	Warmup, Duration time.Duration
 	// MaxRequests caps the measured requests (0: 1,000,000).
@@ -94,7 +97,9 @@ func loadCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	var o LoadOptions
 	fs.StringVar(&o.URL, "url", "http://127.0.0.1:8080", "server base URL (loopback only)")
 	fs.StringVar(&o.Token, "token", os.Getenv("TESSERA_TOKEN"), "API token of an agent")
-	fs.StringVar(&o.Scenario, "scenario", "mixed", "create, read, list, search or mixed")
+	fs.StringVar(&o.Scenario, "scenario", "mixed", "create, read, list, search, mixed or pages")
+	fs.StringVar(&o.Email, "email", "", "agent email for the pages scenario")
+	fs.StringVar(&o.Password, "password", os.Getenv("TESSERA_PASSWORD"), "agent password for the pages scenario (or TESSERA_PASSWORD)")
 	fs.IntVar(&o.Concurrency, "concurrency", 8, "concurrent clients (closed loop)")
 	fs.DurationVar(&o.Duration, "duration", 20*time.Second, "measured time")
 	fs.DurationVar(&o.Warmup, "warmup", 2*time.Second, "unmeasured time before it")
@@ -129,16 +134,17 @@ func loadCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 }
 
 type loader struct {
-	o      LoadOptions
-	base   string
-	client *http.Client
-	teams  []int64
-	ids    []int64
-	team   int64
-	count  atomic.Int64
-	start  time.Time
-	warm   time.Time // measuring starts
-	end    time.Time
+	o       LoadOptions
+	base    string
+	client  *http.Client
+	session *http.Cookie // the workspace session, for the pages scenario
+	teams   []int64
+	ids     []int64
+	team    int64
+	count   atomic.Int64
+	start   time.Time
+	warm    time.Time // measuring starts
+	end     time.Time
 }
 
 type recorder struct {
@@ -160,7 +166,7 @@ func Load(ctx context.Context, o LoadOptions) (*LoadReport, error) {
 		return nil, errors.New("bench load: --token is required")
 	}
 	switch o.Scenario {
-	case "create", "read", "list", "search", "mixed":
+	case "create", "read", "list", "search", "mixed", "pages":
 	default:
 		return nil, fmt.Errorf("bench load: unknown scenario %q", o.Scenario)
 	}
@@ -337,6 +343,9 @@ func (l *loader) do(ctx context.Context, rec *recorder, kind, method, path strin
 		return 0, err
 	}
 	req.Header.Set("Authorization", "Bearer "+l.o.Token)
+	if l.session != nil {
+		req.AddCookie(l.session)
+	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -398,7 +407,12 @@ func (l *loader) prepare(ctx context.Context) error {
 	if l.team == 0 && len(l.teams) > 0 {
 		l.team = l.teams[0]
 	}
-	if (l.o.Scenario == "read" || l.o.Scenario == "mixed") && len(l.ids) == 0 {
+	if l.o.Scenario == "pages" {
+		if err := l.signIn(ctx); err != nil {
+			return err
+		}
+	}
+	if (l.o.Scenario == "read" || l.o.Scenario == "mixed" || l.o.Scenario == "pages") && len(l.ids) == 0 {
 		// Long threads: walk the closed tickets for ones with 15+ messages.
 		cursor := ""
 		for p := 0; p < 300 && len(l.ids) < 50; p++ {
@@ -422,6 +436,35 @@ func (l *loader) prepare(ctx context.Context) error {
 	}
 	if l.o.Scenario == "list" || l.o.Scenario == "mixed" {
 		fmt.Fprintf(l.o.Out, "listing status=open team_id=%d, %d pages of 25 per chain\n", l.team, l.o.Pages)
+	}
+	return nil
+}
+
+// signIn posts the workspace's sign-in form and keeps the session cookie.
+func (l *loader) signIn(ctx context.Context) error {
+	if l.o.Email == "" || l.o.Password == "" {
+		return errors.New("bench load: the pages scenario needs --email and --password (or TESSERA_PASSWORD)")
+	}
+	form := url.Values{"email": {l.o.Email}, "password": {l.o.Password}}
+	req, err := http.NewRequestWithContext(ctx, "POST", l.base+"/login", strings.NewReader(form.Encode()))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", l.base)
+	resp, err := l.client.Do(req)
+	if err != nil {
+		return fmt.Errorf("bench load: sign in: %w", err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	for _, c := range resp.Cookies() {
+		if c.Name == "tessera_session" {
+			l.session = &http.Cookie{Name: c.Name, Value: c.Value}
+		}
+	}
+	if resp.StatusCode != http.StatusSeeOther || l.session == nil {
+		return fmt.Errorf("bench load: sign in as %s: HTTP %d without a session", l.o.Email, resp.StatusCode)
 	}
 	return nil
 }
@@ -472,6 +515,12 @@ func (l *loader) worker(ctx context.Context, w int, rec *recorder) {
 					break
 				}
 			}
+		case "pages":
+			// An agent's day: the inbox views, then a ticket.
+			view := []string{"open", "unassigned", "mine", "pending"}[r.IntN(4)]
+			_, _ = l.do(ctx, rec, "ui view", "GET", "/views/"+view, nil, nil)
+			id := strconv.FormatInt(l.ids[r.IntN(len(l.ids))], 10)
+			_, _ = l.do(ctx, rec, "ui ticket", "GET", "/tickets/"+id, nil, nil)
 		case "search":
 			q++
 			_, _ = l.do(ctx, rec, "search", "GET", "/api/v1/search?q="+url.QueryEscape(Queries[q%len(Queries)]), nil, nil)

@@ -174,13 +174,15 @@ func (w *CloseSolvedWorker) Work(ctx context.Context, job *river.Job[CloseSolved
 	return nil
 }
 
-// PurgeArgs removes expired idempotency keys.
+// PurgeArgs removes expired idempotency keys, browser sessions, sign-in
+// links and old sign-in failures.
 type PurgeArgs struct{}
 
-// Kind names the job.
+// Kind names the job (its first task kept the name; queued jobs refer to it).
 func (PurgeArgs) Kind() string { return "purge_idempotency_keys" }
 
-// PurgeWorker deletes idempotency keys older than a day.
+// PurgeWorker deletes idempotency keys older than a day and what
+// auth.Sessions has let expire.
 type PurgeWorker struct {
 	river.WorkerDefaults[PurgeArgs]
 	DB *store.DB
@@ -191,6 +193,9 @@ func (w *PurgeWorker) Work(ctx context.Context, job *river.Job[PurgeArgs]) error
 	_, err := w.DB.Write().Exec(ctx, `DELETE FROM idempotency_keys WHERE created_at < $1`, store.Now().Add(-24*time.Hour))
 	if err != nil {
 		return fmt.Errorf("purge idempotency keys: %w", err)
+	}
+	if _, err := (&auth.Sessions{DB: w.DB}).Purge(ctx); err != nil {
+		return err
 	}
 	return nil
 }
