@@ -163,6 +163,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// The live-event hub runs until shutdown begins; ending it ends the
+	// browsers' event streams, which would otherwise hold Shutdown open.
+	liveCtx, stopLive := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopLive()
+	go func() {
+		if err := a.Live.Run(liveCtx); err != nil {
+			log.Error("live events", "err", err)
+		}
+	}()
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -218,6 +227,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// Graceful shutdown: report not-ready, stop accepting, let requests in
 	// flight finish, then let running jobs finish.
 	srv.SetReady(false)
+	stopLive()
 	log.Info("shutting down", "timeout", c.ShutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), c.ShutdownTimeout)
 	defer cancel()

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"tessera/internal/jobs"
+	"tessera/internal/notify"
 	"tessera/internal/people"
 	"tessera/internal/sla/clocks"
 	"tessera/internal/store"
@@ -23,7 +24,9 @@ type App struct {
 	Tickets *ticket.Service
 	Queue   *jobs.Queue
 	SLA     *clocks.Service
-	Log     *slog.Logger
+	// Live fans changes out to the browsers; servers run it (Live.Run).
+	Live *notify.Hub
+	Log  *slog.Logger
 }
 
 // Options configure an App.
@@ -69,7 +72,7 @@ func New(ctx context.Context, db *store.DB, o Options) (*App, error) {
 			return nil, err
 		}
 	}
-	a := &App{DB: db, People: &people.Service{DB: db}, Log: o.Log}
+	a := &App{DB: db, People: &people.Service{DB: db}, Log: o.Log, Live: &notify.Hub{DB: db, Log: o.Log}}
 	a.SLA = &clocks.Service{DB: db}
 	a.Tickets = &ticket.Service{DB: db, Limits: o.Limits, Clocks: a.SLA, Priorities: a.SLA}
 	workers, periodic := jobs.Standard(db, a.Tickets, a.SLA, o.CloseSolvedAfter, o.Log)
