@@ -1,0 +1,136 @@
+package web_test
+
+import (
+	"context"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"tessera/internal/app/apptest"
+	"tessera/internal/auth"
+	"tessera/internal/people"
+	"tessera/internal/store"
+	"tessera/internal/ticket"
+	"tessera/internal/web"
+	"tessera/internal/web/api"
+	"tessera/internal/web/browsertest"
+)
+
+// site is a whole Tessera behind a real HTTP server, with the live-event
+// hub running, for the browser tests.
+type site struct {
+	*apptest.Fixture
+	URL string
+}
+
+const testPassword = "correct horse battery"
+
+func newSite(t *testing.T, engine store.Engine) *site {
+	t.Helper()
+	f := apptest.New(t, engine)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = f.Live.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	<-f.Live.Ready()
+	log := slog.New(slog.DiscardHandler)
+	srv, err := web.New(f.App, &api.Server{App: f.App, Log: log}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.SetReady(true)
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(hs.Close)
+	pw := testPassword
+	for _, a := range []auth.Actor{f.Admin, f.Agent, f.Agent2, f.Light, f.TeamAgent} {
+		if _, err := f.People.UpdateAgent(context.Background(), auth.System, a.ID, people.AgentInput{Password: &pw}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return &site{Fixture: f, URL: hs.URL}
+}
+
+func (s *site) ticket(t *testing.T, subject, body, email string) ticket.Ticket {
+	t.Helper()
+	tk, err := s.Tickets.Create(context.Background(), auth.System, ticket.CreateInput{
+		Subject: subject, Body: body, Channel: "web",
+		Requester: &ticket.RequesterInput{Email: email, Name: strings.Split(email, "@")[0]},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tk
+}
+
+func signIn(t *testing.T, tab *browsertest.Tab, base, email string) {
+	t.Helper()
+	tab.Navigate(base + "/login")
+	tab.Run(
+		chromedp.SendKeys("#email", email),
+		chromedp.SendKeys("#password", testPassword),
+		chromedp.Click(`button[type="submit"]`),
+		chromedp.WaitVisible("#sidebar"),
+	)
+}
+
+// browserEngines: the browser flows run on SQLite; the pages' queries are
+// tested on both engines by the handler tests.
+func browserEngine(t *testing.T) store.Engine {
+	browsertest.Chromium(t)
+	return store.SQLite
+}
+
+func TestBrowserSignInAndViews(t *testing.T) {
+	s := newSite(t, browserEngine(t))
+	tk := s.ticket(t, "Printer on fire", "It is really on fire.", "carla@example.com")
+	b := browsertest.Start(t)
+	tab := b.Tab(t)
+
+	// A wrong password keeps the visitor on the form with a message.
+	tab.Navigate(s.URL + "/login")
+	tab.Run(chromedp.SendKeys("#email", "agent@example.com"), chromedp.SendKeys("#password", "nope"),
+		chromedp.Click(`button[type="submit"]`))
+	tab.WaitText(".flash.error", "Wrong email or password")
+
+	signIn(t, tab, s.URL, "agent@example.com")
+	tab.Navigate(s.URL + "/views/unassigned")
+	tab.WaitText("#ticket-list", "Printer on fire")
+	if got := tab.Text(`a[aria-current="page"]`); !strings.Contains(got, "Unassigned") {
+		t.Errorf("active view %q", got)
+	}
+
+	// A ticket created elsewhere appears in the open list without reload.
+	s.ticket(t, "Coffee machine leaks", "Water everywhere.", "dora@example.com")
+	tab.WaitText("#ticket-list", "Coffee machine leaks")
+	_ = tk
+
+	// Signing out ends the session.
+	tab.Run(chromedp.Click(`form[action="/logout"] button`))
+	tab.WaitText("h1", "Sign in")
+	tab.Navigate(s.URL + "/views/unassigned")
+	tab.WaitText("h1", "Sign in")
+}
+
+func TestBrowserHebrewWorkspaceIsRightToLeft(t *testing.T) {
+	s := newSite(t, browserEngine(t))
+	b := browsertest.Start(t)
+	tab := b.Tab(t)
+	tab.Navigate(s.URL + "/login?lang=he")
+	if dir := tab.Attr("html", "dir"); dir != "rtl" {
+		t.Fatalf("dir=%q", dir)
+	}
+	signIn(t, tab, s.URL, "agent@example.com")
+	tab.Navigate(s.URL + "/views/open?lang=he")
+	if dir := tab.Attr("html", "dir"); dir != "rtl" {
+		t.Errorf("workspace dir=%q", dir)
+	}
+	// The sidebar sits on the right in a right-to-left page.
+	x := browsertest.Eval[float64](tab, `document.querySelector("#sidebar").getBoundingClientRect().left`)
+	if x < 600 {
+		t.Errorf("sidebar at x=%v, want it on the right", x)
+	}
+	tab.Screenshot("hebrew-workspace")
+}
