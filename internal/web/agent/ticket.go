@@ -270,6 +270,43 @@ func statusLabel(d *page.Data, statuses []ticket.Status, key string) string {
 	return key
 }
 
+// StatusGroup is a status category and its statuses, for the select.
+type StatusGroup struct {
+	Category string
+	Statuses []ticket.Status
+}
+
+// StatusGroups are the statuses the ticket can be set to, by category;
+// "new" only while the ticket is new (nothing goes back to new, and the
+// service says so if asked).
+func (tv *ticketView) StatusGroups() []StatusGroup {
+	var groups []StatusGroup
+	for _, cat := range ticket.Categories {
+		g := StatusGroup{Category: cat}
+		for _, s := range tv.Statuses {
+			if s.Category != cat || (cat == ticket.StatusNew && tv.T.StatusCategory != ticket.StatusNew && s.Key != tv.Props.Status) {
+				continue
+			}
+			g.Statuses = append(g.Statuses, s)
+		}
+		if len(g.Statuses) > 0 {
+			groups = append(groups, g)
+		}
+	}
+	return groups
+}
+
+// CustomStatuses reports whether admins added statuses: only then are the
+// categories worth showing as groups.
+func (tv *ticketView) CustomStatuses() bool {
+	for _, s := range tv.Statuses {
+		if !s.Builtin {
+			return true
+		}
+	}
+	return false
+}
+
 // SLAClass is the colour of a clock that does not count down.
 func (tv *ticketView) SLAClass(state string) string {
 	switch state {

@@ -156,7 +156,8 @@ func (ds *describer) describe(e ticket.Event) eventLine {
 	case ticket.EventFollowUp:
 		l.Text, l.Kind, l.Old, l.New = T("ticket.ev.follow_up", "#"+e.NewValue), "link", "", "#"+e.NewValue
 	case ticket.EventReopened:
-		l.Text, l.Kind = T("ticket.ev.reopened", who), "status"
+		// The status change recorded with it already shows in the thread.
+		l.Text, l.Kind, l.inThread = T("ticket.ev.reopened", who), "status", false
 		l.Old, l.New = statusLabel(ds.d, ds.tv.Statuses, e.OldValue), statusLabel(ds.d, ds.tv.Statuses, e.NewValue)
 	case ticket.EventPriorityRule:
 		l.Text, l.Kind = T("ticket.ev.priority_rule", e.OldValue, ds.d.T("priority."+e.NewValue)), "priority"

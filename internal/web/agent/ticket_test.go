@@ -289,8 +289,18 @@ func TestTicketUpdate(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		if _, err := e.f.Tickets.CreateStatus(ctx, e.f.Admin, ticket.Status{Key: "waiting_vendor", Name: "Waiting on vendor", Category: "on_hold"}); err != nil {
+			t.Fatal(err)
+		}
 		tk := e.newTicket("Broken", e.f.Support.ID)
 		path := tpath(tk.ID, "")
+
+		// Custom statuses are offered, grouped by category.
+		wantCode(t, "custom status", e.post(rAgent, path, url.Values{"status": {"waiting_vendor"}}), http.StatusSeeOther)
+		r0 := e.get(rAgent, path)
+		wantBody(t, "custom status", r0, `<optgroup label="On hold">`, `<option value="waiting_vendor" selected>Waiting on vendor</option>`,
+			"Aldo Agent set status to Waiting on vendor")
+		wantNot(t, "custom status", r0, `<option value="new"`)
 
 		page := e.get(rAgent, path)
 		wantBody(t, "fields", page, `name="cf.plan"`, `name="cf.seats"`, `type="date" name="cf.renewal"`, `type="checkbox" name="cf.vip"`, `name="cf.serial"`, "Root cause")
@@ -406,6 +416,7 @@ func TestTicketMessages(t *testing.T) {
 			t.Errorf("download: %v %q", r.Header, r.Body)
 		}
 		wantCode(t, "download, light", e.get(rLight, att), http.StatusOK)
+		wantCode(t, "download, admin", e.get(rAdmin, att), http.StatusOK)
 		wantCode(t, "download, team agent", e.get(rTeam, att), http.StatusNotFound)
 		wantCode(t, "download, missing", e.get(rAgent, "/attachments/999999"), http.StatusNotFound)
 		if r := e.get(rNone, att); r.Code != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/login") {

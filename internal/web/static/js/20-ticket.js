@@ -28,8 +28,9 @@
     if (!radio) return false; // a light agent has no "reply"
     radio.checked = true;
     setMode(f);
+    // Focus once the key is done with, so it is not typed into the box.
     const ta = textarea();
-    if (ta) { ta.focus(); ta.scrollIntoView({ block: "center", behavior: "smooth" }); }
+    if (ta) setTimeout(() => { ta.focus(); ta.scrollIntoView({ block: "center", behavior: "smooth" }); }, 0);
     return true;
   }
   T.on("key", (ev) => {
