@@ -12,6 +12,7 @@ import (
 
 	"tessera/internal/auth"
 	"tessera/internal/people"
+	"tessera/internal/richtext"
 	"tessera/internal/store"
 	"tessera/internal/ticket"
 	"tessera/internal/web/i18n"
@@ -412,7 +413,7 @@ func (h *Handler) preview(w http.ResponseWriter, r *http.Request) {
 	if strings.TrimSpace(body) == "" {
 		out.WriteString(`<p class="muted">` + template.HTMLEscapeString(d.T("ticket.preview_empty")) + `</p>`)
 	} else {
-		out.WriteString(string(page.Funcs["markdown"].(func(string) template.HTML)(body)))
+		out.WriteString(richtext.Markdown(body))
 	}
 	out.WriteString(`</div>`)
 	_, _ = w.Write([]byte(out.String()))

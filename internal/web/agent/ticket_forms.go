@@ -292,10 +292,14 @@ func readMessagePost(w http.ResponseWriter, r *http.Request, limit int64) (messa
 				}
 				p.Files = append(p.Files, ticket.AttachmentInput{Filename: part.FileName(), ContentType: part.Header.Get("Content-Type"), Data: data})
 			case composerFields[name] && part.FileName() == "":
-				data, err := io.ReadAll(io.LimitReader(part, formLimit))
+				data, err := io.ReadAll(io.LimitReader(part, formLimit+1))
 				if err != nil {
 					fill(&p, vals)
 					return p, readErr(err)
+				}
+				if len(data) > formLimit {
+					fill(&p, vals)
+					return p, validation.Field(name, "is longer than %d bytes", formLimit)
 				}
 				vals.Add(name, string(data))
 			default:
