@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -133,4 +134,59 @@ func TestBrowserHebrewWorkspaceIsRightToLeft(t *testing.T) {
 		t.Errorf("sidebar at x=%v, want it on the right", x)
 	}
 	tab.Screenshot("hebrew-workspace")
+}
+
+func TestBrowserReplyNoteAndPresence(t *testing.T) {
+	s := newSite(t, browserEngine(t))
+	tk := s.ticket(t, "Invoice shows the wrong VAT", "The VAT number on invoice 88 is not ours.", "erin@example.com")
+	b := browsertest.Start(t)
+	ticketURL := s.URL + "/tickets/" + strconv.FormatInt(tk.ID, 10)
+
+	aldo := b.Tab(t)
+	signIn(t, aldo, s.URL, "agent@example.com")
+	aldo.Navigate(s.URL + "/views/unassigned")
+	aldo.Run(chromedp.Click(`#ticket-list a[href="/tickets/` + strconv.FormatInt(tk.ID, 10) + `"]`))
+	aldo.WaitText("#ticket-head", "Invoice shows the wrong VAT")
+
+	bea := b.Tab(t)
+	signIn(t, bea, s.URL, "agent2@example.com")
+	bea.Navigate(ticketURL)
+	bea.WaitText("#thread", "VAT number on invoice 88")
+
+	// Each sees the other on the ticket.
+	aldo.WaitText("#presence", "Bea Agent")
+	bea.WaitText("#presence", "Aldo Agent")
+
+	// Aldo types: Bea sees him typing.
+	aldo.Run(chromedp.Click(`label.mode-reply-tab`), chromedp.SendKeys("#compose-body", "Hello Erin, we are fixing the invoice."))
+	bea.WaitText("#presence", "typing")
+
+	// Aldo sends the reply and sets the ticket pending; it shows in his
+	// thread and, live, in Bea's.
+	aldo.Run(chromedp.Click(`button.send-as[value="pending"]`))
+	aldo.WaitText("#thread", "we are fixing the invoice")
+	aldo.WaitText("#ticket-head", "Pending")
+	bea.WaitText("#thread", "we are fixing the invoice")
+
+	// Bea adds an internal note; it is marked as one.
+	bea.Run(chromedp.Click(`label.mode-note-tab`), chromedp.SendKeys("#compose-body", "Finance says VAT id changed in May."))
+	bea.Run(chromedp.Click(`#composer button.primary[name="status"]`))
+	bea.WaitText("#thread .msg-note", "VAT id changed in May")
+	aldo.WaitText("#thread .msg-note", "VAT id changed in May")
+
+	msgs, err := s.Tickets.Messages(context.Background(), auth.System, tk.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := []string{}
+	for _, m := range msgs {
+		kinds = append(kinds, m.Kind)
+	}
+	if strings.Join(kinds, ",") != "reply,reply,note" {
+		t.Errorf("thread kinds %v", kinds)
+	}
+	got, _ := s.Tickets.Get(context.Background(), auth.System, tk.ID)
+	if got.StatusCategory != ticket.StatusPending {
+		t.Errorf("status %q, want pending", got.StatusCategory)
+	}
 }
