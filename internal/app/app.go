@@ -7,10 +7,13 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"tessera/internal/jobs"
+	"tessera/internal/mail"
 	"tessera/internal/people"
+	"tessera/internal/portal"
 	"tessera/internal/sla/clocks"
 	"tessera/internal/store"
 	"tessera/internal/ticket"
@@ -23,7 +26,12 @@ type App struct {
 	Tickets *ticket.Service
 	Queue   *jobs.Queue
 	SLA     *clocks.Service
-	Log     *slog.Logger
+	Portal  *portal.Service
+	Mail    *mail.Sender
+	// PublicURL is where people reach this server (no trailing slash), for
+	// links in mail.
+	PublicURL string
+	Log       *slog.Logger
 }
 
 // Options configure an App.
@@ -36,7 +44,12 @@ type Options struct {
 	// CloseSolvedAfter closes solved tickets after this long (default 4 days).
 	CloseSolvedAfter time.Duration
 	Limits           ticket.AttachmentLimits
-	Log              *slog.Logger
+	// Mail is the outbound SMTP server; without one, mail is logged.
+	Mail mail.Config
+	// PublicURL is where people reach the server (default
+	// http://localhost:8080), for links in mail.
+	PublicURL string
+	Log       *slog.Logger
 }
 
 // Open opens the database and builds the services.
@@ -69,10 +82,19 @@ func New(ctx context.Context, db *store.DB, o Options) (*App, error) {
 			return nil, err
 		}
 	}
-	a := &App{DB: db, People: &people.Service{DB: db}, Log: o.Log}
+	if o.PublicURL == "" {
+		o.PublicURL = "http://localhost:8080"
+	}
+	sender, err := mail.New(o.Mail, o.Log)
+	if err != nil {
+		return nil, fmt.Errorf("assemble: %w", err)
+	}
+	a := &App{DB: db, People: &people.Service{DB: db}, Portal: &portal.Service{DB: db}, Mail: sender,
+		PublicURL: strings.TrimRight(o.PublicURL, "/"), Log: o.Log}
 	a.SLA = &clocks.Service{DB: db}
 	a.Tickets = &ticket.Service{DB: db, Limits: o.Limits, Clocks: a.SLA, Priorities: a.SLA}
 	workers, periodic := jobs.Standard(db, a.Tickets, a.SLA, o.CloseSolvedAfter, o.Log)
+	jobs.AddMail(workers, sender)
 	q, err := jobs.New(db, jobs.Options{Work: o.Work, Workers: workers, Periodic: periodic, Logger: o.Log})
 	if err != nil {
 		return nil, fmt.Errorf("assemble: %w", err)
