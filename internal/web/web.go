@@ -20,6 +20,7 @@ import (
 	"tessera/internal/web/agent"
 	"tessera/internal/web/api"
 	"tessera/internal/web/page"
+	"tessera/internal/web/portal"
 	"tessera/internal/web/static"
 )
 
@@ -77,6 +78,7 @@ func (s *Server) Handler() http.Handler {
 	// act with them: cross-origin unsafe requests are refused.
 	ui := http.NewServeMux()
 	(&agent.Handler{Site: s.Site, Log: s.Log}).Register(ui)
+	(&portal.Handler{Site: s.Site, Log: s.Log}).Register(ui)
 	ui.HandleFunc("/", s.Site.AgentOptional(s.Site.NotFound))
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
