@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -88,6 +89,15 @@ func (s *Server) Handler() http.Handler {
 	return s.observe(mux)
 }
 
+// logPath keeps secrets out of the request log: a portal sign-in link is
+// as good as a password until it is spent.
+func logPath(p string) string {
+	if strings.HasPrefix(p, "/help/login/tsl_") {
+		return "/help/login/{token}"
+	}
+	return p
+}
+
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	if !s.ready.Load() {
@@ -161,7 +171,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			case sw.status >= 500:
 				lvl = slog.LevelError
 			}
-			s.Log.Log(r.Context(), lvl, "request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
+			s.Log.Log(r.Context(), lvl, "request", "method", r.Method, "path", logPath(r.URL.Path), "status", sw.status,
 				"duration_ms", float64(d.Microseconds())/1000, "remote", r.RemoteAddr)
 			if p == http.ErrAbortHandler {
 				panic(p) // net/http's way to abort a response: let it do so

@@ -1,6 +1,7 @@
 package portal_test
 
 import (
+	"bytes"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -671,7 +672,8 @@ func TestLookup(t *testing.T) {
 func TestWiredInServer(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, engine store.Engine) {
 		e := newEnv(t, engine, 10)
-		log := slog.New(slog.DiscardHandler)
+		var logged bytes.Buffer
+		log := slog.New(slog.NewTextHandler(&logged, nil))
 		s, err := web.New(e.f.App, &api.Server{App: e.f.App, Log: log}, log)
 		if err != nil {
 			t.Fatal(err)
@@ -682,6 +684,13 @@ func TestWiredInServer(t *testing.T) {
 		}
 		if r := e.get("/help/", ""); r.Code != http.StatusMovedPermanently {
 			t.Errorf("/help/: %s", r)
+		}
+		// A sign-in link is a secret: the request log does not keep it.
+		if r := e.get("/help/login/tsl_s3cr3tt0k3n?next=%2Fhelp%2Frequests", ""); r.Code != 200 {
+			t.Errorf("link page: %s", r)
+		}
+		if strings.Contains(logged.String(), "s3cr3t") || !strings.Contains(logged.String(), "/help/login/{token}") {
+			t.Errorf("request log:\n%s", logged.String())
 		}
 		hr := req{method: "POST", path: "/help/requests", body: formValues("name", "X", "email", "x@x.example", "subject", "S", "body", "B")}
 		r := e.doWith(hr, func(h http.Header) { h.Set("Sec-Fetch-Site", "cross-site") })

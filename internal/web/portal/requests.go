@@ -141,7 +141,7 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if !errors.As(err, &mbe) {
-			h.fail(w, r, fmt.Errorf("%w", validation.Field("body", "the form could not be read")))
+			h.fail(w, r, validation.Field("body", "the form could not be read"))
 			return
 		}
 		f.Errors["attachments"] = d.T("portal.form.files_too_big")
@@ -326,8 +326,13 @@ func (h *Handler) sent(w http.ResponseWriter, r *http.Request) {
 type row struct {
 	ticket.Ticket
 	StatusKey, StatusClass string
+	Updated                string
 	Mine                   bool
 }
+
+// isolate keeps a date or time in its own direction inside a sentence:
+// in Hebrew, "2026-11-20 14:45" must not come out as "14:45 2026-11-20".
+func isolate(s string) string { return "\u2068" + s + "\u2069" }
 
 // customerStatus names a status category the way a customer thinks of
 // it: whether the desk is on it, or it waits for them.
@@ -398,7 +403,7 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, t := range res.Items {
 		k, c := customerStatus(t.StatusCategory)
-		p.Rows = append(p.Rows, row{Ticket: t, StatusKey: k, StatusClass: c, Mine: t.RequesterID == v.Contact.ID})
+		p.Rows = append(p.Rows, row{Ticket: t, StatusKey: k, StatusClass: c, Updated: isolate(d.Ago(t.UpdatedAt)), Mine: t.RequesterID == v.Contact.ID})
 	}
 	if res.NextCursor != "" {
 		nq := url.Values{}
@@ -425,6 +430,7 @@ type requestPage struct {
 	Ticket     ticket.Ticket
 	StatusKey  string
 	StatusCls  string
+	Opened     string
 	Messages   []ticket.Message
 	Me         int64
 	CanSolve   bool
@@ -449,14 +455,14 @@ func (h *Handler) loadRequest(r *http.Request) (ticket.Ticket, error) {
 	return h.Site.App.Tickets.ByNumber(r.Context(), page.ViewerFrom(r.Context()).Actor, n)
 }
 
-func (h *Handler) requestPage(r *http.Request, t ticket.Ticket) (*requestPage, error) {
+func (h *Handler) requestPage(r *http.Request, d *page.Data, t ticket.Ticket) (*requestPage, error) {
 	v := page.ViewerFrom(r.Context())
 	msgs, err := h.Site.App.Tickets.Messages(r.Context(), v.Actor, t.ID)
 	if err != nil {
 		return nil, err
 	}
 	k, c := customerStatus(t.StatusCategory)
-	p := &requestPage{Ticket: t, StatusKey: k, StatusCls: c, Messages: msgs, Me: v.Contact.ID, Errors: map[string]string{}}
+	p := &requestPage{Ticket: t, StatusKey: k, StatusCls: c, Opened: isolate(d.Time(t.CreatedAt)), Messages: msgs, Me: v.Contact.ID, Errors: map[string]string{}}
 	p.Closed = t.StatusCategory == ticket.StatusClosed
 	p.CanReply = t.MergedIntoID == nil
 	p.CanSolve = t.RequesterID == v.Contact.ID && !p.Closed && t.StatusCategory != ticket.StatusSolved && t.MergedIntoID == nil
@@ -479,7 +485,7 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 	}
 	d := h.data(w, r, "portal.request.title", "requests")
 	d.Title = fmt.Sprintf("#%d %s", t.Number, t.Subject)
-	p, err := h.requestPage(r, t)
+	p, err := h.requestPage(r, d, t)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -498,7 +504,7 @@ func (h *Handler) reply(w http.ResponseWriter, r *http.Request) {
 	}
 	d := h.data(w, r, "portal.request.title", "requests")
 	d.Title = fmt.Sprintf("#%d %s", t.Number, t.Subject)
-	p, err := h.requestPage(r, t)
+	p, err := h.requestPage(r, d, t)
 	if err != nil {
 		h.fail(w, r, err)
 		return
