@@ -27,6 +27,7 @@ import (
 	"tessera/internal/bench"
 	"tessera/internal/config"
 	"tessera/internal/demo"
+	"tessera/internal/mail"
 	"tessera/internal/people"
 	"tessera/internal/ticket"
 	"tessera/internal/web"
@@ -133,7 +134,24 @@ func parse(name string, args []string, serve bool, stderr io.Writer, extra func(
 func open(ctx context.Context, c *config.Config, log *slog.Logger, migrate, work bool) (*app.App, error) {
 	return app.Open(ctx, app.Options{DatabaseURL: c.DatabaseURL, Migrate: migrate, Work: work, Log: log,
 		CloseSolvedAfter: c.CloseSolvedAfter,
-		Limits:           ticket.AttachmentLimits{MaxFileBytes: int64(max(c.MaxUploadMB, 1)) << 20}})
+		Limits:           ticket.AttachmentLimits{MaxFileBytes: int64(max(c.MaxUploadMB, 1)) << 20},
+		Mail:             mail.Config{URL: c.SMTPURL, From: c.MailFrom},
+		PublicURL:        publicURL(c)})
+}
+
+// publicURL is --public-url, or else the address the server listens on.
+func publicURL(c *config.Config) string {
+	if c.PublicURL != "" {
+		return c.PublicURL
+	}
+	host, port, err := net.SplitHostPort(c.Addr)
+	if err != nil || c.Addr == "" {
+		return ""
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {

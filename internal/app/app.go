@@ -7,11 +7,14 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"tessera/internal/jobs"
 	"tessera/internal/notify"
+	"tessera/internal/mail"
 	"tessera/internal/people"
+	"tessera/internal/portal"
 	"tessera/internal/sla/clocks"
 	"tessera/internal/store"
 	"tessera/internal/ticket"
@@ -24,9 +27,14 @@ type App struct {
 	Tickets *ticket.Service
 	Queue   *jobs.Queue
 	SLA     *clocks.Service
+	Portal  *portal.Service
+	Mail    *mail.Sender
 	// Live fans changes out to the browsers; servers run it (Live.Run).
 	Live *notify.Hub
-	Log  *slog.Logger
+	// PublicURL is where people reach this server (no trailing slash), for
+	// links in mail.
+	PublicURL string
+	Log       *slog.Logger
 }
 
 // Options configure an App.
@@ -39,7 +47,12 @@ type Options struct {
 	// CloseSolvedAfter closes solved tickets after this long (default 4 days).
 	CloseSolvedAfter time.Duration
 	Limits           ticket.AttachmentLimits
-	Log              *slog.Logger
+	// Mail is the outbound SMTP server; without one, mail is logged.
+	Mail mail.Config
+	// PublicURL is where people reach the server (default
+	// http://localhost:8080), for links in mail.
+	PublicURL string
+	Log       *slog.Logger
 }
 
 // Open opens the database and builds the services.
@@ -72,10 +85,20 @@ func New(ctx context.Context, db *store.DB, o Options) (*App, error) {
 			return nil, err
 		}
 	}
-	a := &App{DB: db, People: &people.Service{DB: db}, Log: o.Log, Live: &notify.Hub{DB: db, Log: o.Log}}
+	if o.PublicURL == "" {
+		o.PublicURL = "http://localhost:8080"
+	}
+	sender, err := mail.New(o.Mail, o.Log)
+	if err != nil {
+		return nil, fmt.Errorf("assemble: %w", err)
+	}
+	a := &App{DB: db, People: &people.Service{DB: db}, Portal: &portal.Service{DB: db}, Mail: sender,
+		Live: &notify.Hub{DB: db, Log: o.Log},
+		PublicURL: strings.TrimRight(o.PublicURL, "/"), Log: o.Log}
 	a.SLA = &clocks.Service{DB: db}
 	a.Tickets = &ticket.Service{DB: db, Limits: o.Limits, Clocks: a.SLA, Priorities: a.SLA}
 	workers, periodic := jobs.Standard(db, a.Tickets, a.SLA, o.CloseSolvedAfter, o.Log)
+	jobs.AddMail(workers, sender)
 	q, err := jobs.New(db, jobs.Options{Work: o.Work, Workers: workers, Periodic: periodic, Logger: o.Log})
 	if err != nil {
 		return nil, fmt.Errorf("assemble: %w", err)

@@ -51,6 +51,10 @@ type Actor struct {
 	Role    string
 	Access  string
 	TeamIDs []int64
+	// OrgID is, for a contact, the organization whose tickets they may see
+	// besides their own: set only when the portal shares an organization's
+	// tickets with its members (zero otherwise).
+	OrgID int64
 }
 
 // System is the actor of background work.

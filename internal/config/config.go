@@ -6,6 +6,8 @@ package config
 import (
 	"flag"
 	"fmt"
+	"net/mail"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -28,6 +30,9 @@ type Config struct {
 	ShutdownTimeout     time.Duration
 	NoMigrate           bool
 	Demo                bool
+	SMTPURL             string
+	MailFrom            string
+	PublicURL           string
 }
 
 // Setting describes one setting: flag, variable, default, meaning.
@@ -53,6 +58,9 @@ func Settings() []Setting {
 		{Flag: "shutdown-timeout", Env: "TESSERA_SHUTDOWN_TIMEOUT", Default: "30s", Usage: "how long a shutdown waits for requests in flight", ServeOnly: true},
 		{Flag: "no-migrate", Env: "TESSERA_NO_MIGRATE", Default: "false", Usage: "do not apply migrations on start", ServeOnly: true},
 		{Flag: "demo", Env: "TESSERA_DEMO", Default: "false", Usage: "load the demo data on start if the database has no tickets", ServeOnly: true},
+		{Flag: "smtp-url", Env: "TESSERA_SMTP_URL", Default: "", Usage: "outbound mail server: smtp://USER:PASS@HOST:PORT (STARTTLS) or smtps://... (TLS); empty: mail is logged, not sent", ServeOnly: true},
+		{Flag: "mail-from", Env: "TESSERA_MAIL_FROM", Default: "tessera@localhost", Usage: "sender address of outbound mail, e.g. \"Acme Support <help@acme.example>\"", ServeOnly: true},
+		{Flag: "public-url", Env: "TESSERA_PUBLIC_URL", Default: "", Usage: "the address people reach the server at, for links in mail (default: http:// and --addr)", ServeOnly: true},
 	}
 }
 
@@ -157,6 +165,24 @@ func (b *Binding) Config() (*Config, error) {
 	c.ShutdownTimeout = parseD("shutdown-timeout")
 	c.NoMigrate = parseB("no-migrate")
 	c.Demo = parseB("demo")
+	c.SMTPURL, _ = get("smtp-url")
+	c.MailFrom, _ = get("mail-from")
+	c.PublicURL, _ = get("public-url")
+	if c.SMTPURL != "" {
+		if u, err := url.Parse(c.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
+			errs = append(errs, "--smtp-url: must look like smtp://user:pass@host:587 or smtps://user:pass@host:465")
+		}
+	}
+	if c.MailFrom == "" {
+		errs = append(errs, "--mail-from: must not be empty")
+	} else if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+		errs = append(errs, fmt.Sprintf("--mail-from: %q is not an address", c.MailFrom))
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Sprintf("--public-url: %q is not an http:// or https:// address", c.PublicURL))
+		}
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:

@@ -137,6 +137,21 @@ func (q *Queue) InsertTx(ctx context.Context, tx *store.Tx, args river.JobArgs, 
 	return nil
 }
 
+// Insert enqueues a job on its own, for work that follows no database
+// change (a mail asked for by a visitor).
+func (q *Queue) Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
+	var err error
+	if q.lite != nil {
+		_, err = q.lite.Insert(ctx, args, opts)
+	} else {
+		_, err = q.pg.Insert(ctx, args, opts)
+	}
+	if err != nil {
+		return fmt.Errorf("enqueue %s: %w", args.Kind(), err)
+	}
+	return nil
+}
+
 // Subscribe reports finished jobs (tests and operations).
 func (q *Queue) Subscribe(kinds ...river.EventKind) (<-chan *river.Event, func()) {
 	if q.lite != nil {

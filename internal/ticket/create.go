@@ -59,8 +59,9 @@ func checkBody(c *validation.Collector, field, body string, required bool) {
 func (s *Service) Create(ctx context.Context, actor auth.Actor, in CreateInput) (Ticket, error) {
 	switch {
 	case actor.Kind == auth.KindContact:
+		// A customer files for themself; routing and tags are the desk's.
 		in.Requester = &RequesterInput{ID: actor.ID}
-		in.AssigneeID, in.TeamID, in.Status = nil, nil, ""
+		in.AssigneeID, in.TeamID, in.Status, in.Tags = nil, nil, "", nil
 	case !actor.CanEditTickets():
 		return Ticket{}, auth.Forbidden("light agents cannot create tickets")
 	case !actor.SeesAllTickets():
@@ -155,10 +156,15 @@ func (s *Service) Create(ctx context.Context, actor auth.Actor, in CreateInput) 
 			}
 		}
 		custom := map[string]any{}
-		if len(in.CustomFields) > 0 {
+		if len(in.CustomFields) > 0 || actor.Kind == auth.KindContact {
 			defs, err := fields(ctx, tx)
 			if err != nil {
 				return err
+			}
+			if actor.Kind == auth.KindContact {
+				if defs, err = customerFields(defs, in.CustomFields); err != nil {
+					return err
+				}
 			}
 			if custom, err = applyFields(defs, custom, in.CustomFields); err != nil {
 				return err
@@ -372,7 +378,8 @@ func (s *Service) Get(ctx context.Context, actor auth.Actor, id int64) (Ticket, 
 // visible needs (reads of the thread or history need no more).
 func (s *Service) check(ctx context.Context, actor auth.Actor, id int64) error {
 	var t Ticket
-	err := s.DB.Read().QueryRow(ctx, `SELECT requester_id, team_id, assignee_id FROM tickets WHERE id = $1`, id).Scan(&t.RequesterID, &t.TeamID, &t.AssigneeID)
+	err := s.DB.Read().QueryRow(ctx, `SELECT requester_id, organization_id, team_id, assignee_id FROM tickets WHERE id = $1`, id).
+		Scan(&t.RequesterID, &t.OrganizationID, &t.TeamID, &t.AssigneeID)
 	if err != nil {
 		return fmt.Errorf("ticket %d: %w", id, err)
 	}

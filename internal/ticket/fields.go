@@ -94,12 +94,15 @@ func statusCategory(ctx context.Context, q store.Querier, key string) (string, e
 
 // FieldDef defines a custom ticket field.
 type FieldDef struct {
-	ID       int64     `json:"id"`
-	Key      string    `json:"key"`
-	Name     string    `json:"name"`
-	Kind     string    `json:"kind"`
-	Options  []string  `json:"options"`
-	Required bool      `json:"required"`
+	ID       int64    `json:"id"`
+	Key      string   `json:"key"`
+	Name     string   `json:"name"`
+	Kind     string   `json:"kind"`
+	Options  []string `json:"options"`
+	Required bool     `json:"required"`
+	// Portal shows the field on the customer portal's web form, where
+	// customers fill it in; other fields are for agents only.
+	Portal   bool      `json:"portal"`
 	Position int       `json:"position"`
 	Active   bool      `json:"active"`
 	Created  time.Time `json:"created_at"`
@@ -145,8 +148,8 @@ func (s *Service) CreateField(ctx context.Context, actor auth.Actor, f FieldDef)
 	opts, _ := json.Marshal(f.Options)
 	f.Name, f.Active, f.Created = strings.TrimSpace(f.Name), true, store.Now()
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO custom_fields (key, name, kind, options, required, position, active, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, f.Key, f.Name, f.Kind, string(opts), f.Required, f.Position, true, f.Created).Scan(&f.ID)
+		err := tx.QueryRow(ctx, `INSERT INTO custom_fields (key, name, kind, options, required, portal, position, active, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, f.Key, f.Name, f.Kind, string(opts), f.Required, f.Portal, f.Position, true, f.Created).Scan(&f.ID)
 		if errors.Is(err, store.ErrConflict) {
 			return validation.Field("key", "a field with this key already exists")
 		}
@@ -164,7 +167,7 @@ func (s *Service) Fields(ctx context.Context) ([]FieldDef, error) {
 }
 
 func fields(ctx context.Context, q store.Querier) ([]FieldDef, error) {
-	rows, err := q.Query(ctx, `SELECT id, key, name, kind, options, required, position, active, created_at FROM custom_fields ORDER BY position, id`)
+	rows, err := q.Query(ctx, `SELECT id, key, name, kind, options, required, portal, position, active, created_at FROM custom_fields ORDER BY position, id`)
 	if err != nil {
 		return nil, fmt.Errorf("fields: %w", err)
 	}
@@ -173,7 +176,7 @@ func fields(ctx context.Context, q store.Querier) ([]FieldDef, error) {
 	for rows.Next() {
 		var f FieldDef
 		var opts string
-		if err := rows.Scan(&f.ID, &f.Key, &f.Name, &f.Kind, &opts, &f.Required, &f.Position, &f.Active, &f.Created); err != nil {
+		if err := rows.Scan(&f.ID, &f.Key, &f.Name, &f.Kind, &opts, &f.Required, &f.Portal, &f.Position, &f.Active, &f.Created); err != nil {
 			return nil, fmt.Errorf("fields: %w", err)
 		}
 		if err := json.Unmarshal([]byte(opts), &f.Options); err != nil {
@@ -268,6 +271,25 @@ func applyFields(defs []FieldDef, current map[string]any, changes map[string]any
 			delete(out, k)
 		} else {
 			out[k] = cv
+		}
+	}
+	return out, c.Err()
+}
+
+// customerFields are the definitions a customer may fill in: the active
+// fields an admin shows on the portal. A value for any other field is
+// refused as if the field did not exist, and a required portal field
+// must be given, since the customer is the one who knows it.
+func customerFields(defs []FieldDef, values map[string]any) ([]FieldDef, error) {
+	var out []FieldDef
+	var c validation.Collector
+	for _, d := range defs {
+		if !d.Active || !d.Portal {
+			continue
+		}
+		out = append(out, d)
+		if v, ok := values[d.Key]; d.Required && (!ok || v == nil || v == "") {
+			c.Add("custom_fields."+d.Key, "must not be empty")
 		}
 	}
 	return out, c.Err()

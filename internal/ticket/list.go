@@ -237,6 +237,8 @@ func (s *Service) filterWhere(ctx context.Context, actor auth.Actor, f Filter) (
 		where = append(where, "t.updated_at < "+arg(f.UpdatedTo.UTC()))
 	}
 	switch {
+	case actor.Kind == auth.KindContact && actor.OrgID != 0:
+		where = append(where, "(t.requester_id = "+arg(actor.ID)+" OR t.organization_id = "+arg(actor.OrgID)+")")
 	case actor.Kind == auth.KindContact:
 		where = append(where, "t.requester_id = "+arg(actor.ID))
 	case !actor.SeesAllTickets():

@@ -145,7 +145,7 @@ func (s *Service) AddMessage(ctx context.Context, actor auth.Actor, ticketID int
 			rec.field("first_reply_at", "", at.Format(time.RFC3339Nano))
 		}
 		if newStatus != t.Status {
-			ss, err := s.statusSets(ctx, tx, &t, newStatus, newCat, at, &args)
+			ss, err := s.statusSets(ctx, tx, &t, newStatus, newCat, at, &args, true)
 			if err != nil {
 				return err
 			}
@@ -215,15 +215,17 @@ func (s *Service) createFollowUp(ctx context.Context, actor auth.Actor, closedID
 }
 
 // statusSets returns the column changes of a status change and checks the
-// rules that guard it.
-func (s *Service) statusSets(ctx context.Context, tx *store.Tx, t *Ticket, status, cat string, at time.Time, args *[]any) ([]string, error) {
+// rules that guard it. checkRequired asks for the required custom fields
+// before solving; a customer who marks their request solved is not held
+// to fields only the desk can fill in.
+func (s *Service) statusSets(ctx context.Context, tx *store.Tx, t *Ticket, status, cat string, at time.Time, args *[]any, checkRequired bool) ([]string, error) {
 	if cat == StatusNew && t.StatusCategory != StatusNew {
 		return nil, validation.Field("status", "a ticket cannot go back to new")
 	}
 	if cat == StatusClosed && t.StatusCategory != StatusSolved && t.MergedIntoID == nil {
 		return nil, validation.Field("status", "only a solved ticket can be closed")
 	}
-	if cat == StatusSolved && t.StatusCategory != StatusSolved {
+	if cat == StatusSolved && t.StatusCategory != StatusSolved && checkRequired {
 		defs, err := fields(ctx, tx)
 		if err != nil {
 			return nil, err

@@ -231,7 +231,8 @@ func now(ctx context.Context) time.Time {
 //   - agents (and light agents) see every ticket, unless their access is
 //     limited to their teams: then the tickets of their teams and those
 //     assigned to them;
-//   - a contact sees the tickets they requested.
+//   - a contact sees the tickets they requested and, when the portal
+//     shares them (the actor carries an OrgID), their organization's.
 //
 // A ticket the actor may not see does not exist for them (not found).
 func visible(a auth.Actor, t *Ticket) bool {
@@ -244,7 +245,7 @@ func visible(a auth.Actor, t *Ticket) bool {
 		}
 		return (t.TeamID != nil && a.InTeam(*t.TeamID)) || (t.AssigneeID != nil && *t.AssigneeID == a.ID)
 	case auth.KindContact:
-		return t.RequesterID == a.ID
+		return t.RequesterID == a.ID || (a.OrgID != 0 && t.OrganizationID != nil && *t.OrganizationID == a.OrgID)
 	}
 	return false
 }

@@ -48,9 +48,18 @@ func idString(p *int64) string {
 	return fmt.Sprint(*p)
 }
 
-// Update changes a ticket's fields; each change becomes an event.
+// Update changes a ticket's fields; each change becomes an event. Agents
+// (not light ones) change any field; a customer may only mark a request
+// they made themself as solved.
 func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in UpdateInput) (Ticket, error) {
-	if !actor.CanEditTickets() {
+	customer := actor.Kind == auth.KindContact
+	switch {
+	case customer:
+		if in.Status == nil || in.Subject != nil || in.Priority != nil || in.Type != nil || in.AssigneeID.Set || in.TeamID.Set ||
+			in.Tags != nil || len(in.AddTags) > 0 || len(in.RemoveTags) > 0 || len(in.CustomFields) > 0 {
+			return Ticket{}, auth.Forbidden("customers may only mark their requests solved")
+		}
+	case !actor.CanEditTickets():
 		return Ticket{}, auth.Forbidden("only agents and admins change tickets")
 	}
 	if in.Empty() {
@@ -91,6 +100,18 @@ func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in Upd
 		}
 		if t.StatusCategory == StatusClosed {
 			return fmt.Errorf("%w: #%d", ErrClosed, t.Number)
+		}
+		if customer {
+			// Colleagues who see the organization's requests do not close
+			// them for the person who asked.
+			if t.RequesterID != actor.ID {
+				return auth.Forbidden("only the requester may mark a request solved")
+			}
+			if cat, err := statusCategory(ctx, tx, *in.Status); err != nil {
+				return err
+			} else if cat != StatusSolved {
+				return auth.Forbidden("customers may only mark their requests solved")
+			}
 		}
 		rec := &recorder{ticketID: t.ID, actor: actor, at: at}
 		sets := []string{"updated_at = $2"}
@@ -158,7 +179,7 @@ func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in Upd
 			if err != nil {
 				return err
 			}
-			ss, err := s.statusSets(ctx, tx, &t, *in.Status, cat, at, &args)
+			ss, err := s.statusSets(ctx, tx, &t, *in.Status, cat, at, &args, !customer)
 			if err != nil {
 				return err
 			}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 	"tessera/internal/web/api"
 	"tessera/internal/web/live"
 	"tessera/internal/web/page"
+	"tessera/internal/web/portal"
 	"tessera/internal/web/static"
 )
 
@@ -86,6 +88,7 @@ func (s *Server) Handler() http.Handler {
 	lh := &live.Handler{Hub: s.App.Live, Log: s.Log, Visible: visible}
 	ui.HandleFunc("GET /events", s.Site.Agent(lh.Events))
 	ui.HandleFunc("POST /tickets/{id}/presence", s.Site.Agent(lh.Presence))
+	(&portal.Handler{Site: s.Site, Log: s.Log}).Register(ui)
 	ui.HandleFunc("/", s.Site.AgentOptional(s.Site.NotFound))
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -93,6 +96,15 @@ func (s *Server) Handler() http.Handler {
 	}))
 	mux.Handle("/", cop.Handler(ui))
 	return s.observe(mux)
+}
+
+// logPath keeps secrets out of the request log: a portal sign-in link is
+// as good as a password until it is spent.
+func logPath(p string) string {
+	if strings.HasPrefix(p, "/help/login/tsl_") {
+		return "/help/login/{token}"
+	}
+	return p
 }
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
@@ -168,7 +180,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			case sw.status >= 500:
 				lvl = slog.LevelError
 			}
-			s.Log.Log(r.Context(), lvl, "request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
+			s.Log.Log(r.Context(), lvl, "request", "method", r.Method, "path", logPath(r.URL.Path), "status", sw.status,
 				"duration_ms", float64(d.Microseconds())/1000, "remote", r.RemoteAddr)
 			if p == http.ErrAbortHandler {
 				panic(p) // net/http's way to abort a response: let it do so

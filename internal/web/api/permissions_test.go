@@ -212,6 +212,8 @@ func permCases() []permCase {
 		{Method: "PUT", Path: "/api/v1/priority-rules/{id}", call: func(e *env, w *world, _ string) (string, any) {
 			return fmt.Sprintf("/api/v1/priority-rules/%d", w.rule), map[string]any{"name": e.unique("Rule "), "priority": "high", "tiers": []string{"vip"}}
 		}, want: codes(forbidden, cAdmin, ok)},
+		{Method: "GET", Path: "/api/v1/settings/portal", call: fixed("/api/v1/settings/portal", nil), want: codes(forbidden, cAdmin, ok)},
+		{Method: "PUT", Path: "/api/v1/settings/portal", call: fixed("/api/v1/settings/portal", map[string]any{"allow_priority": true}), want: codes(forbidden, cAdmin, ok)},
 		{Method: "POST", Path: "/api/v1/sla-policies/preview", call: fixed("/api/v1/sla-policies/preview", map[string]any{"priority": "urgent"}), want: codes(ok)},
 	}
 }

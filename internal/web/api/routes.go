@@ -71,6 +71,7 @@ func (s *Server) Routes() []Route {
 		{Method: "GET", Path: "/api/v1/statuses", Access: Agent, Summary: "List statuses", Response: List[ticket.Status]{}, Status: 200, h: s.listStatuses},
 		{Method: "POST", Path: "/api/v1/statuses", Access: Admin, Summary: "Add a custom status inside a category", Request: statusRequest{}, Response: ticket.Status{}, Status: 201, h: s.createStatus},
 	}
+	routes = append(routes, s.portalRoutes()...)
 	return append(routes, s.slaRoutes()...)
 }
 

@@ -458,6 +458,7 @@ type fieldRequest struct {
 	Kind     string   `json:"kind"`
 	Options  []string `json:"options,omitempty"`
 	Required bool     `json:"required,omitempty"`
+	Portal   bool     `json:"portal,omitempty"`
 	Position int      `json:"position,omitempty"`
 }
 
@@ -470,7 +471,7 @@ func (s *Server) createField(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	f, err := s.App.Tickets.CreateField(r.Context(), actorOf(r), ticket.FieldDef{Key: req.Key, Name: req.Name, Kind: req.Kind, Options: req.Options, Required: req.Required, Position: req.Position})
+	f, err := s.App.Tickets.CreateField(r.Context(), actorOf(r), ticket.FieldDef{Key: req.Key, Name: req.Name, Kind: req.Kind, Options: req.Options, Required: req.Required, Portal: req.Portal, Position: req.Position})
 	if err != nil {
 		return err
 	}

@@ -194,8 +194,15 @@ func (s *Site) Portal(next http.HandlerFunc) http.HandlerFunc {
 			if err == nil && ss.ContactID != 0 {
 				ct, err := s.App.People.GetContact(r.Context(), ss.ContactID)
 				if err == nil {
+					// The portal's settings decide whether the contact also
+					// sees their organization's requests.
+					st, err := s.App.Portal.Get(r.Context())
+					if err != nil {
+						s.Fail(w, r, err)
+						return
+					}
 					v.Contact, v.Token, sessLang = &ct, c.Value, ss.Language
-					v.Actor = auth.Actor{Kind: auth.KindContact, ID: ct.ID, Name: ct.Name, Email: ct.Email}
+					v.Actor = st.Actor(ct)
 					v.TZ = location(ct.TimeZone)
 				}
 			}
