@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -188,5 +189,84 @@ func TestBrowserReplyNoteAndPresence(t *testing.T) {
 	got, _ := s.Tickets.Get(context.Background(), auth.System, tk.ID)
 	if got.StatusCategory != ticket.StatusPending {
 		t.Errorf("status %q, want pending", got.StatusCategory)
+	}
+}
+
+func TestBrowserCustomerWebFormSeesReplyNotNote(t *testing.T) {
+	s := newSite(t, browserEngine(t))
+	ctx := context.Background()
+	b := browsertest.Start(t)
+
+	// A customer files a request through the web form.
+	cust := b.Tab(t)
+	cust.Navigate(s.URL + "/help/requests/new?lang=en")
+	cust.Run(
+		chromedp.SendKeys("#name", "Fiona Green"),
+		chromedp.SendKeys("#email", "fiona@example.com"),
+		chromedp.SendKeys("#subject", "Cannot export my data"),
+		chromedp.SendKeys("#body", "The export button spins forever."),
+		chromedp.Click(`form button.primary[type="submit"]`),
+	)
+	cust.WaitText(".ref-number", "#")
+	num, err := strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(cust.Text(".ref-number")), "#"), 10, 64)
+	if err != nil {
+		t.Fatalf("reference number: %v", err)
+	}
+	tk, err := s.Tickets.ByNumber(ctx, auth.System, num)
+	if err != nil || tk.Subject != "Cannot export my data" || tk.Channel != "web" {
+		t.Fatalf("ticket #%d: %+v %v", num, tk, err)
+	}
+
+	// An agent replies and adds an internal note.
+	agent := b.Tab(t)
+	signIn(t, agent, s.URL, "agent@example.com")
+	agent.Navigate(s.URL + "/tickets/" + strconv.FormatInt(tk.ID, 10))
+	agent.Run(chromedp.Click(`label.mode-reply-tab`), chromedp.SendKeys("#compose-body", "Fixed: please try the export again."))
+	agent.Run(chromedp.Click(`#composer button.primary[name="status"]`))
+	agent.WaitText("#thread", "please try the export again")
+	agent.Run(chromedp.Click(`label.mode-note-tab`), chromedp.SendKeys("#compose-body", "Root cause was the stuck queue worker."))
+	agent.Run(chromedp.Click(`#composer button.primary[name="status"]`))
+	agent.WaitText("#thread .msg-note", "stuck queue worker")
+
+	// The customer signs in through a one-time link (the one the portal
+	// mails) and reads the reply, never the note.
+	token, err := (&auth.Sessions{DB: s.App.DB}).CreateLink(ctx, tk.RequesterID, 30*time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cust.Navigate(s.URL + "/help/login/" + token)
+	cust.Run(chromedp.Click(`form[action^="/help/login/"] button`))
+	cust.WaitText("main", "Cannot export my data") // their requests
+	cust.Navigate(s.URL + "/help/requests/" + strconv.FormatInt(num, 10))
+	cust.WaitText("main", "please try the export again")
+	if strings.Contains(cust.Text("main"), "stuck queue worker") {
+		t.Error("the customer sees the internal note")
+	}
+}
+
+func TestBrowserHebrewPortalIsRightToLeftAndFitsAPhone(t *testing.T) {
+	s := newSite(t, browserEngine(t))
+	b := browsertest.Start(t)
+	tab := b.Tab(t, browsertest.Mobile())
+	tab.Navigate(s.URL + "/help/requests/new?lang=he")
+	if dir := tab.Attr("html", "dir"); dir != "rtl" {
+		t.Fatalf("dir=%q", dir)
+	}
+	if lang := tab.Attr("html", "lang"); lang != "he" {
+		t.Errorf("lang=%q", lang)
+	}
+	// The form's fields start at the right edge and nothing scrolls sideways.
+	right := browsertest.Eval[float64](tab, `document.querySelector("#subject").getBoundingClientRect().right`)
+	if right < 330 {
+		t.Errorf("subject field ends at x=%v on a 375 px screen", right)
+	}
+	if w := browsertest.Eval[float64](tab, `document.documentElement.scrollWidth`); w > 375 {
+		t.Errorf("page is %v px wide on a 375 px screen", w)
+	}
+	tab.Screenshot("hebrew-portal-phone")
+	// The language stays for the next page (cookie).
+	tab.Navigate(s.URL + "/help")
+	if dir := tab.Attr("html", "dir"); dir != "rtl" {
+		t.Errorf("second page dir=%q", dir)
 	}
 }
