@@ -79,6 +79,7 @@ func New(ctx context.Context, db *store.DB, o Options) (*App, error) {
 	}
 	a.Queue = q
 	a.Tickets.FollowUp = jobs.FollowUp{Queue: q}
+	a.Tickets.Jobs = jobs.FollowUp{Queue: q}
 	return a, nil
 }
 
