@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"time"
 
+	"tessera/internal/inbox"
 	"tessera/internal/jobs"
 	"tessera/internal/people"
 	"tessera/internal/sla/clocks"
@@ -23,6 +24,7 @@ type App struct {
 	Tickets *ticket.Service
 	Queue   *jobs.Queue
 	SLA     *clocks.Service
+	Inboxes *inbox.Service
 	Log     *slog.Logger
 }
 
@@ -71,6 +73,7 @@ func New(ctx context.Context, db *store.DB, o Options) (*App, error) {
 	}
 	a := &App{DB: db, People: &people.Service{DB: db}, Log: o.Log}
 	a.SLA = &clocks.Service{DB: db}
+	a.Inboxes = &inbox.Service{DB: db}
 	a.Tickets = &ticket.Service{DB: db, Limits: o.Limits, Clocks: a.SLA, Priorities: a.SLA}
 	workers, periodic := jobs.Standard(db, a.Tickets, a.SLA, o.CloseSolvedAfter, o.Log)
 	q, err := jobs.New(db, jobs.Options{Work: o.Work, Workers: workers, Periodic: periodic, Logger: o.Log})

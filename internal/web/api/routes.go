@@ -71,7 +71,8 @@ func (s *Server) Routes() []Route {
 		{Method: "GET", Path: "/api/v1/statuses", Access: Agent, Summary: "List statuses", Response: List[ticket.Status]{}, Status: 200, h: s.listStatuses},
 		{Method: "POST", Path: "/api/v1/statuses", Access: Admin, Summary: "Add a custom status inside a category", Request: statusRequest{}, Response: ticket.Status{}, Status: 201, h: s.createStatus},
 	}
-	return append(routes, s.slaRoutes()...)
+	routes = append(routes, s.slaRoutes()...)
+	return append(routes, s.inboxRoutes()...)
 }
 
 func ok(w http.ResponseWriter, status int, v any) error { return writeJSON(w, status, v) }
