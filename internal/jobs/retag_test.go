@@ -19,6 +19,8 @@ func TestRetagJob(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e store.Engine) {
 		ctx := context.Background()
 		f := apptest.New(t, e)
+		defer func(n int) { ticket.RetagBatchSize = n }(ticket.RetagBatchSize)
+		ticket.RetagBatchSize = 2 // three tickets are more than a batch
 		for _, s := range []string{"a", "b", "c"} {
 			if _, err := f.Tickets.Create(ctx, f.Agent, ticket.CreateInput{Subject: s, Body: "b", Tags: []string{"wifi"}, Requester: &ticket.RequesterInput{Email: "w@x.test"}}); err != nil {
 				t.Fatal(err)

@@ -213,6 +213,18 @@ func (s *Service) TagCounts(ctx context.Context, prefix, after string, limit, ma
 	return out, rows.Err()
 }
 
+// CountTag returns one known tag with its capped count of tickets.
+func (s *Service) CountTag(ctx context.Context, name string, max int) (TagCount, error) {
+	tc := TagCount{Name: name}
+	err := s.DB.Read().QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM ticket_tags tt WHERE tt.tag = tags.name LIMIT $2) capped)
+		FROM tags WHERE name = $1`, name, max).Scan(&tc.Count)
+	if err != nil {
+		return TagCount{}, fmt.Errorf("tag %q: %w", name, err)
+	}
+	tc.Capped = tc.Count >= max
+	return tc, nil
+}
+
 // Retag is a tag being renamed (To set) or removed (To empty) on every
 // ticket that carries it, on behalf of an admin.
 type Retag struct {
@@ -230,14 +242,16 @@ type Background interface {
 }
 
 // RetagBatchSize is how many tickets one batch changes: one transaction,
-// short enough not to hold SQLite's single writer for long.
-const RetagBatchSize = 200
+// short enough not to hold SQLite's single writer for long. (A variable so
+// that tests can make it small.)
+var RetagBatchSize = 200
 
 // RenameTag renames tag from to `to` on every ticket (admins only); when
-// `to` is already a tag, the two merge. It returns how many tickets carry
-// the tag, counted up to RetagBatchSize+1: beyond that the change runs as
-// a background job, a batch at a time, each ticket's change recorded as
-// its events (a tag on 100,000 tickets would not fit one request).
+// `to` is already a tag, the two merge. Each ticket's change is recorded
+// as its events. It returns how many tickets carry the tag, counted up to
+// RetagBatchSize+1: up to RetagBatchSize they are changed before it
+// returns; beyond, the change runs as a background job, a batch at a time
+// (a tag on 100,000 tickets would not fit one request).
 func (s *Service) RenameTag(ctx context.Context, actor auth.Actor, from, to string) (int, error) {
 	if !actor.IsAdmin() {
 		return 0, auth.Forbidden("only admins rename tags")
@@ -304,12 +318,12 @@ func (s *Service) startRetag(ctx context.Context, actor auth.Actor, r Retag, act
 		if err := auth.Audit(ctx, tx, actor, action, "tag:"+r.From, r.To); err != nil {
 			return err
 		}
-		if s.Jobs != nil {
+		if n > RetagBatchSize && s.Jobs != nil {
 			return s.Jobs.RetagLater(ctx, tx, r)
 		}
 		return nil
 	})
-	if err != nil || s.Jobs != nil {
+	if err != nil || (n > RetagBatchSize && s.Jobs != nil) {
 		return n, err
 	}
 	for {

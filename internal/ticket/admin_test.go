@@ -138,7 +138,6 @@ func TestUpdateField(t *testing.T) {
 func TestTagCountsRenameDelete(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e store.Engine) {
 		f := apptest.New(t, e)
-		f.Tickets.Jobs = nil // run in the call; the job is tested in package jobs
 		var ids []int64
 		for i := range 5 {
 			tags := []string{"vpn"}
@@ -165,6 +164,12 @@ func TestTagCountsRenameDelete(t *testing.T) {
 			t.Errorf("page after billing: %+v", counts)
 		}
 
+		if tc, err := f.Tickets.CountTag(ctx, "vpn", 2); err != nil || tc != (ticket.TagCount{Name: "vpn", Count: 2, Capped: true}) {
+			t.Errorf("count vpn: %+v %v", tc, err)
+		}
+		if _, err := f.Tickets.CountTag(ctx, "nope", 2); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("count unknown tag: %v", err)
+		}
 		if _, err := f.Tickets.RenameTag(ctx, f.Agent, "vpn", "x"); !errors.Is(err, auth.ErrForbidden) {
 			t.Errorf("agent renamed a tag: %v", err)
 		}
