@@ -10,9 +10,10 @@ import (
 	"strings"
 	"time"
 
+	"tessera/internal/inbox"
 	"tessera/internal/jobs"
-	"tessera/internal/notify"
 	"tessera/internal/mail"
+	"tessera/internal/notify"
 	"tessera/internal/people"
 	"tessera/internal/portal"
 	"tessera/internal/sla/clocks"
@@ -34,6 +35,7 @@ type App struct {
 	// PublicURL is where people reach this server (no trailing slash), for
 	// links in mail.
 	PublicURL string
+	Inboxes   *inbox.Service
 	Log       *slog.Logger
 }
 
@@ -93,9 +95,10 @@ func New(ctx context.Context, db *store.DB, o Options) (*App, error) {
 		return nil, fmt.Errorf("assemble: %w", err)
 	}
 	a := &App{DB: db, People: &people.Service{DB: db}, Portal: &portal.Service{DB: db}, Mail: sender,
-		Live: &notify.Hub{DB: db, Log: o.Log},
+		Live:      &notify.Hub{DB: db, Log: o.Log},
 		PublicURL: strings.TrimRight(o.PublicURL, "/"), Log: o.Log}
 	a.SLA = &clocks.Service{DB: db}
+	a.Inboxes = &inbox.Service{DB: db}
 	a.Tickets = &ticket.Service{DB: db, Limits: o.Limits, Clocks: a.SLA, Priorities: a.SLA}
 	workers, periodic := jobs.Standard(db, a.Tickets, a.SLA, o.CloseSolvedAfter, o.Log)
 	jobs.AddMail(workers, sender)
@@ -105,6 +108,7 @@ func New(ctx context.Context, db *store.DB, o Options) (*App, error) {
 	}
 	a.Queue = q
 	a.Tickets.FollowUp = jobs.FollowUp{Queue: q}
+	a.Tickets.Jobs = jobs.FollowUp{Queue: q}
 	return a, nil
 }
 

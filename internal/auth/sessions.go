@@ -130,7 +130,14 @@ func (s *Sessions) Delete(ctx context.Context, token string) error {
 
 // DeleteAgent ends every session of an agent (deactivated, password reset).
 func (s *Sessions) DeleteAgent(ctx context.Context, agentID int64) error {
-	if _, err := s.DB.Write().Exec(ctx, `DELETE FROM sessions WHERE agent_id = $1`, agentID); err != nil {
+	return EndAgentSessions(ctx, s.DB.Write(), agentID)
+}
+
+// EndAgentSessions ends every session of an agent through q, so that a
+// transaction deactivating an agent or resetting their password signs them
+// out in the same commit.
+func EndAgentSessions(ctx context.Context, q store.Querier, agentID int64) error {
+	if _, err := q.Exec(ctx, `DELETE FROM sessions WHERE agent_id = $1`, agentID); err != nil {
 		return fmt.Errorf("delete agent sessions: %w", err)
 	}
 	return nil

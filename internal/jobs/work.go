@@ -246,6 +246,7 @@ func Standard(db *store.DB, tickets *ticket.Service, slaClocks *clocks.Service, 
 	river.AddWorker(w, &NotifyWorker{DB: db})
 	river.AddWorker(w, &CloseSolvedWorker{DB: db, Tickets: tickets, After: closeAfter, Log: log})
 	river.AddWorker(w, &PurgeWorker{DB: db})
+	river.AddWorker(w, &RetagWorker{Tickets: tickets, Log: log})
 	periodic := []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(10*time.Second), func() (river.JobArgs, *river.InsertOpts) {
 			// Unique per period: a slow check is not stacked with another.

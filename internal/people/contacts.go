@@ -29,6 +29,7 @@ func (s *Service) CreateTeam(ctx context.Context, actor auth.Actor, in TeamInput
 	name := strings.TrimSpace(deref(in.Name))
 	var c validation.Collector
 	c.Text("name", name, 100, true)
+	c.Text("description", deref(in.Description), 2000, false)
 	if in.Tier != nil && (*in.Tier < 1 || *in.Tier > 9) {
 		c.Add("tier", "must be between 1 and 9")
 	}
@@ -56,6 +57,75 @@ func (s *Service) CreateTeam(ctx context.Context, actor auth.Actor, in TeamInput
 			}
 		}
 		return auth.Audit(ctx, tx, actor, "team.create", fmt.Sprintf("team:%d", id), name)
+	})
+	if err != nil {
+		return Team{}, err
+	}
+	return s.GetTeam(ctx, id)
+}
+
+// UpdateTeam changes a team (admins only). AgentIDs, when given, replaces
+// its members.
+func (s *Service) UpdateTeam(ctx context.Context, actor auth.Actor, id int64, in TeamInput) (Team, error) {
+	if !actor.IsAdmin() {
+		return Team{}, auth.Forbidden("only admins manage teams")
+	}
+	var c validation.Collector
+	if in.Name != nil {
+		*in.Name = strings.TrimSpace(*in.Name)
+		c.Text("name", *in.Name, 100, true)
+	}
+	if in.Description != nil {
+		c.Text("description", *in.Description, 2000, false)
+	}
+	if in.Tier != nil && (*in.Tier < 1 || *in.Tier > 9) {
+		c.Add("tier", "must be between 1 and 9")
+	}
+	if err := c.Err(); err != nil {
+		return Team{}, err
+	}
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		sets := []string{}
+		args := []any{id}
+		add := func(col string, v any) {
+			args = append(args, v)
+			sets = append(sets, fmt.Sprintf("%s = $%d", col, len(args)))
+		}
+		if in.Name != nil {
+			add("name", *in.Name)
+		}
+		if in.Description != nil {
+			add("description", *in.Description)
+		}
+		if in.Tier != nil {
+			add("tier", *in.Tier)
+		}
+		q := `SELECT id FROM teams WHERE id = $1`
+		if len(sets) > 0 {
+			q = `UPDATE teams SET ` + strings.Join(sets, ", ") + ` WHERE id = $1 RETURNING id`
+		}
+		var got int64
+		err := tx.QueryRow(ctx, q, args...).Scan(&got)
+		if errors.Is(err, store.ErrConflict) {
+			return validation.Field("name", "a team with this name already exists")
+		}
+		if err != nil {
+			return fmt.Errorf("update team %d: %w", id, err)
+		}
+		if in.AgentIDs != nil {
+			if _, err := tx.Exec(ctx, `DELETE FROM team_members WHERE team_id = $1`, id); err != nil {
+				return fmt.Errorf("clear members: %w", err)
+			}
+			for _, a := range *in.AgentIDs {
+				if _, err := tx.Exec(ctx, `INSERT INTO team_members (team_id, agent_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, id, a); err != nil {
+					if errors.Is(err, store.ErrReference) {
+						return validation.Field("agent_ids", "agent %d does not exist", a)
+					}
+					return fmt.Errorf("add member: %w", err)
+				}
+			}
+		}
+		return auth.Audit(ctx, tx, actor, "team.update", fmt.Sprintf("team:%d", id), deref(in.Name))
 	})
 	if err != nil {
 		return Team{}, err

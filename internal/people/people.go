@@ -268,6 +268,9 @@ func (s *Service) UpdateAgent(ctx context.Context, actor auth.Actor, id int64, i
 		return Agent{}, err
 	}
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
+		if err := keepAnAdmin(ctx, tx, id, in); err != nil {
+			return err
+		}
 		sets := []string{"updated_at = $2"}
 		args := []any{id, store.Now()}
 		add := func(col string, v any) {
@@ -319,6 +322,14 @@ func (s *Service) UpdateAgent(ctx context.Context, actor auth.Actor, id int64, i
 				return err
 			}
 		}
+		// A deactivated agent, or one whose password an admin has reset,
+		// is signed out everywhere in the same commit. Changing one's own
+		// password keeps the session one is using.
+		if (in.Active != nil && !*in.Active) || (in.Password != nil && !self) {
+			if err := auth.EndAgentSessions(ctx, tx, id); err != nil {
+				return err
+			}
+		}
 		if actor.IsAdmin() && !self {
 			return auth.Audit(ctx, tx, actor, "agent.update", fmt.Sprintf("agent:%d", id), "")
 		}
@@ -328,6 +339,35 @@ func (s *Service) UpdateAgent(ctx context.Context, actor auth.Actor, id int64, i
 		return Agent{}, err
 	}
 	return s.GetAgent(ctx, id)
+}
+
+// keepAnAdmin refuses a change that would leave no active admin: nobody
+// could then manage agents, teams or settings from the workspace.
+func keepAnAdmin(ctx context.Context, tx *store.Tx, id int64, in AgentInput) error {
+	demote := in.Role != nil && *in.Role != auth.RoleAdmin
+	deactivate := in.Active != nil && !*in.Active
+	if !demote && !deactivate {
+		return nil
+	}
+	var role string
+	var active bool
+	if err := tx.QueryRow(ctx, `SELECT role, active FROM agents WHERE id = $1`, id).Scan(&role, &active); err != nil {
+		return fmt.Errorf("agent %d: %w", id, err)
+	}
+	if role != auth.RoleAdmin || !active {
+		return nil
+	}
+	var others int
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM agents WHERE role = $1 AND active = $2 AND id <> $3`, auth.RoleAdmin, true, id).Scan(&others); err != nil {
+		return fmt.Errorf("count admins: %w", err)
+	}
+	if others > 0 {
+		return nil
+	}
+	if demote {
+		return validation.Field("role", "the last active admin must stay an admin")
+	}
+	return validation.Field("active", "the last active admin cannot be deactivated")
 }
 
 const agentCols = `id, email, name, role, ticket_access, language, time_zone, availability, capacity, active, created_at, updated_at`

@@ -124,21 +124,7 @@ func (s *Service) CreateField(ctx context.Context, actor auth.Actor, f FieldDef)
 	if !slices.Contains(FieldKinds, f.Kind) {
 		c.Add("kind", "must be one of %s", strings.Join(FieldKinds, ", "))
 	}
-	if f.Kind == "dropdown" {
-		if len(f.Options) == 0 {
-			c.Add("options", "a dropdown needs at least one option")
-		}
-		seen := map[string]bool{}
-		for _, o := range f.Options {
-			if strings.TrimSpace(o) == "" || seen[o] {
-				c.Add("options", "options must be non-empty and distinct")
-				break
-			}
-			seen[o] = true
-		}
-	} else if len(f.Options) > 0 {
-		c.Add("options", "only dropdown fields have options")
-	}
+	checkOptions(&c, f.Kind, f.Options)
 	if err := c.Err(); err != nil {
 		return FieldDef{}, err
 	}

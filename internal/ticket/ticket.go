@@ -202,6 +202,9 @@ type Service struct {
 	Clocks     Clocks
 	Priorities PriorityRules
 	Limits     AttachmentLimits
+	// Jobs runs long admin changes (a tag renamed on many tickets) in the
+	// background; nil runs them in the call.
+	Jobs Background
 }
 
 // Errors of the ticket service beyond store.ErrNotFound and validation.

@@ -32,6 +32,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", s.Agent(h.home))
 	mux.HandleFunc("GET /views/{name}", s.Agent(h.view))
 	h.registerTicket(mux)
+	h.registerAdmin(mux)
 }
 
 type loginPage struct {

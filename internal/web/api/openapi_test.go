@@ -364,6 +364,8 @@ func TestOpenAPIMatchesServer(t *testing.T) {
 					return strings.Replace(p, "{id}", fmt.Sprint(w.policy), 1)
 				case strings.HasPrefix(p, "/api/v1/priority-rules/{id}"):
 					return strings.Replace(p, "{id}", fmt.Sprint(w.rule), 1)
+				case strings.HasPrefix(p, "/api/v1/inboxes/{id}"):
+					return strings.Replace(p, "{id}", fmt.Sprint(w.inbox), 1)
 				case strings.Contains(p, "{"):
 					t.Fatalf("%s: no probe path for this route", key)
 				}

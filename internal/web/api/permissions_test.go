@@ -22,6 +22,7 @@ type world struct {
 	contact, org     int64
 	calendar, policy int64
 	rule             int64
+	inbox            int64
 	actors           map[string]auth.Actor
 }
 
@@ -49,6 +50,8 @@ func newWorld(t *testing.T, e *env) *world {
 	w.policy = o.ID
 	e.must(http.StatusCreated, "POST", "/api/v1/priority-rules", cAdmin, map[string]any{"name": "Matrix Rule", "priority": "low", "channels": []string{"chat"}}, &o)
 	w.rule = o.ID
+	e.must(http.StatusCreated, "POST", "/api/v1/inboxes", cAdmin, map[string]any{"name": "Matrix Inbox", "kind": "email", "address": "matrix@acme.test"}, &o)
+	w.inbox = o.ID
 	return w
 }
 
@@ -215,6 +218,17 @@ func permCases() []permCase {
 		{Method: "GET", Path: "/api/v1/settings/portal", call: fixed("/api/v1/settings/portal", nil), want: codes(forbidden, cAdmin, ok)},
 		{Method: "PUT", Path: "/api/v1/settings/portal", call: fixed("/api/v1/settings/portal", map[string]any{"allow_priority": true}), want: codes(forbidden, cAdmin, ok)},
 		{Method: "POST", Path: "/api/v1/sla-policies/preview", call: fixed("/api/v1/sla-policies/preview", map[string]any{"priority": "urgent"}), want: codes(ok)},
+
+		{Method: "GET", Path: "/api/v1/inboxes", call: fixed("/api/v1/inboxes", nil), want: codes(ok)},
+		{Method: "POST", Path: "/api/v1/inboxes", call: func(e *env, _ *world, _ string) (string, any) {
+			return "/api/v1/inboxes", map[string]any{"name": e.unique("Inbox "), "kind": "web", "default_team_id": e.f.Support.ID}
+		}, want: codes(forbidden, cAdmin, created)},
+		{Method: "GET", Path: "/api/v1/inboxes/{id}", call: func(_ *env, w *world, _ string) (string, any) {
+			return fmt.Sprintf("/api/v1/inboxes/%d", w.inbox), nil
+		}, want: codes(ok)},
+		{Method: "PATCH", Path: "/api/v1/inboxes/{id}", call: func(_ *env, w *world, _ string) (string, any) {
+			return fmt.Sprintf("/api/v1/inboxes/%d", w.inbox), map[string]any{"default_team_id": nil, "default_priority": "high"}
+		}, want: codes(forbidden, cAdmin, ok)},
 	}
 }
 

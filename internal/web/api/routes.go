@@ -72,7 +72,8 @@ func (s *Server) Routes() []Route {
 		{Method: "POST", Path: "/api/v1/statuses", Access: Admin, Summary: "Add a custom status inside a category", Request: statusRequest{}, Response: ticket.Status{}, Status: 201, h: s.createStatus},
 	}
 	routes = append(routes, s.portalRoutes()...)
-	return append(routes, s.slaRoutes()...)
+	routes = append(routes, s.slaRoutes()...)
+	return append(routes, s.inboxRoutes()...)
 }
 
 func ok(w http.ResponseWriter, status int, v any) error { return writeJSON(w, status, v) }

@@ -1,0 +1,173 @@
+package agent
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"tessera/internal/inbox"
+	"tessera/internal/people"
+	"tessera/internal/ticket"
+	"tessera/internal/web/page"
+)
+
+type adminInboxesPage struct {
+	adminBase
+	Inboxes []inbox.Inbox
+	Teams   map[int64]people.Team
+}
+
+// TeamName names an inbox's default team.
+func (p adminInboxesPage) TeamName(id *int64) string {
+	if id == nil {
+		return ""
+	}
+	return p.Teams[*id].Name
+}
+
+func (h *Handler) adminInboxes(w http.ResponseWriter, r *http.Request) {
+	dir, err := h.directory(r.Context())
+	if err != nil {
+		h.Site.Fail(w, r, err)
+		return
+	}
+	list, err := h.Site.App.Inboxes.List(r.Context(), page.ViewerFrom(r.Context()).Actor)
+	if err != nil {
+		h.Site.Fail(w, r, err)
+		return
+	}
+	h.renderAdmin(w, r, "admin/inboxes", "admin.inboxes", adminInboxesPage{adminBase: newAdminBase("inboxes", nil), Inboxes: list, Teams: dir.Teams}, nil)
+}
+
+type adminInboxPage struct {
+	adminBase
+	Inbox      *inbox.Inbox // nil for a new inbox
+	Kinds      []string
+	Teams      []people.Team
+	Languages  []adminLanguage
+	Priorities []string
+}
+
+func (h *Handler) renderInboxForm(w http.ResponseWriter, r *http.Request, b *inbox.Inbox, f *adminForm) {
+	teams, err := h.Site.App.People.ListTeams(r.Context())
+	if err != nil {
+		h.Site.Fail(w, r, err)
+		return
+	}
+	title := "admin.inbox_new"
+	if b != nil {
+		title = "admin.inbox_edit"
+	}
+	p := adminInboxPage{adminBase: newAdminBase("inboxes", f), Inbox: b, Kinds: inbox.Kinds, Teams: teams,
+		Languages: newAdminChoices().Languages, Priorities: ticket.Priorities}
+	h.renderAdmin(w, r, "admin/inbox", title, p, f)
+}
+
+// inboxInput reads the inbox form. Its settings are not on the form (the
+// channels will bring their own pages), so they are left as they are.
+func inboxInput(f *adminForm, creating bool) (inbox.Input, bool) {
+	str := func(name string) *string {
+		v := strings.TrimSpace(f.Get(name))
+		return &v
+	}
+	in := inbox.Input{Name: str("name"), Kind: str("kind"), Address: str("address"), DefaultLanguage: str("default_language"),
+		DefaultPriority: str("default_priority")}
+	team := int64(0) // none
+	if s := f.Get("default_team_id"); s != "" {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			f.add("default_team_id", "must be a team")
+			return in, false
+		}
+		team = id
+	}
+	in.DefaultTeamID = &team
+	if !creating {
+		active := f.On("active")
+		in.Active = &active
+	}
+	return in, true
+}
+
+func (h *Handler) adminInboxNew(w http.ResponseWriter, r *http.Request) {
+	f := newAdminForm(nil)
+	f.Values.Set("kind", inbox.KindEmail)
+	f.Values.Set("default_language", "en")
+	h.renderInboxForm(w, r, nil, f)
+}
+
+func (h *Handler) adminInboxCreate(w http.ResponseWriter, r *http.Request) {
+	f, err := adminPosted(w, r)
+	if err != nil {
+		h.Site.Fail(w, r, err)
+		return
+	}
+	if in, ok := inboxInput(f, true); ok {
+		_, err := h.Site.App.Inboxes.Create(r.Context(), page.ViewerFrom(r.Context()).Actor, in)
+		if err == nil {
+			adminDone(w, r, "admin.inbox_created", "/admin/inboxes")
+			return
+		}
+		if !f.refused(err, nil) {
+			h.Site.Fail(w, r, err)
+			return
+		}
+	}
+	h.renderInboxForm(w, r, nil, f)
+}
+
+func (h *Handler) adminInbox(w http.ResponseWriter, r *http.Request) (*inbox.Inbox, bool) {
+	id, ok := pathInt(r, "id")
+	if !ok {
+		h.Site.NotFound(w, r)
+		return nil, false
+	}
+	b, err := h.Site.App.Inboxes.Get(r.Context(), page.ViewerFrom(r.Context()).Actor, id)
+	if err != nil {
+		h.Site.Fail(w, r, err)
+		return nil, false
+	}
+	return &b, true
+}
+
+func (h *Handler) adminInboxEdit(w http.ResponseWriter, r *http.Request) {
+	b, ok := h.adminInbox(w, r)
+	if !ok {
+		return
+	}
+	f := newAdminForm(nil)
+	f.Values.Set("name", b.Name)
+	f.Values.Set("kind", b.Kind)
+	f.Values.Set("address", b.Address)
+	if b.DefaultTeamID != nil {
+		f.Values.Set("default_team_id", strconv.FormatInt(*b.DefaultTeamID, 10))
+	}
+	f.Values.Set("default_language", b.DefaultLanguage)
+	f.Values.Set("default_priority", b.DefaultPriority)
+	f.Values.Set("active", boolValue(b.Active))
+	h.renderInboxForm(w, r, b, f)
+}
+
+func (h *Handler) adminInboxUpdate(w http.ResponseWriter, r *http.Request) {
+	b, ok := h.adminInbox(w, r)
+	if !ok {
+		return
+	}
+	f, err := adminPosted(w, r)
+	if err != nil {
+		h.Site.Fail(w, r, err)
+		return
+	}
+	if in, ok := inboxInput(f, false); ok {
+		_, err := h.Site.App.Inboxes.Update(r.Context(), page.ViewerFrom(r.Context()).Actor, b.ID, in)
+		if err == nil {
+			adminDone(w, r, "admin.saved", "/admin/inboxes")
+			return
+		}
+		if !f.refused(err, nil) {
+			h.Site.Fail(w, r, err)
+			return
+		}
+	}
+	h.renderInboxForm(w, r, b, f)
+}
