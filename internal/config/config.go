@@ -6,6 +6,7 @@ package config
 import (
 	"flag"
 	"fmt"
+	"net"
 	"net/mail"
 	"net/url"
 	"os"
@@ -33,6 +34,7 @@ type Config struct {
 	SMTPURL             string
 	MailFrom            string
 	PublicURL           string
+	DebugAddr           string
 }
 
 // Setting describes one setting: flag, variable, default, meaning.
@@ -60,6 +62,7 @@ func Settings() []Setting {
 		{Flag: "demo", Env: "TESSERA_DEMO", Default: "false", Usage: "load the demo data on start if the database has no tickets", ServeOnly: true},
 		{Flag: "smtp-url", Env: "TESSERA_SMTP_URL", Default: "", Usage: "outbound mail server: smtp://USER:PASS@HOST:PORT (STARTTLS) or smtps://... (TLS); empty: mail is logged, not sent", ServeOnly: true},
 		{Flag: "mail-from", Env: "TESSERA_MAIL_FROM", Default: "tessera@localhost", Usage: "sender address of outbound mail, e.g. \"Acme Support <help@acme.example>\"", ServeOnly: true},
+		{Flag: "debug-addr", Env: "TESSERA_DEBUG_ADDR", Default: "", Usage: "loopback HOST:PORT for Go's profiler (/debug/pprof/); empty: off", ServeOnly: true},
 		{Flag: "public-url", Env: "TESSERA_PUBLIC_URL", Default: "", Usage: "the address people reach the server at, for links in mail (default: http:// and --addr)", ServeOnly: true},
 	}
 }
@@ -168,6 +171,13 @@ func (b *Binding) Config() (*Config, error) {
 	c.SMTPURL, _ = get("smtp-url")
 	c.MailFrom, _ = get("mail-from")
 	c.PublicURL, _ = get("public-url")
+	c.DebugAddr, _ = get("debug-addr")
+	if c.DebugAddr != "" {
+		host, _, err := net.SplitHostPort(c.DebugAddr)
+		if ip := net.ParseIP(host); err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
+			errs = append(errs, "--debug-addr: must be a loopback address such as 127.0.0.1:6060 (the profiler must not be public)")
+		}
+	}
 	if c.SMTPURL != "" {
 		if u, err := url.Parse(c.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
 			errs = append(errs, "--smtp-url: must look like smtp://user:pass@host:587 or smtps://user:pass@host:465")
