@@ -79,6 +79,9 @@ type ticketEvent struct {
 	Type      string `json:"type"`
 	ActorKind string `json:"actor_kind"`
 	ActorID   int64  `json:"actor_id"`
+	// AssigneeID lets a screen single out changes to its agent's own
+	// tickets (an SLA breach there deserves a notice; elsewhere, a refresh).
+	AssigneeID *int64 `json:"assignee_id"`
 }
 
 type viewer struct {
@@ -157,7 +160,7 @@ func (h *Handler) Events(w http.ResponseWriter, r *http.Request) {
 			switch s.Kind {
 			case notify.KindTicket:
 				if maySee(actor, s) {
-					err = st.event("ticket", ticketEvent{TicketID: s.TicketID, Type: s.EventType, ActorKind: s.ActorKind, ActorID: s.ActorID})
+					err = st.event("ticket", ticketEvent{TicketID: s.TicketID, Type: s.EventType, ActorKind: s.ActorKind, ActorID: s.ActorID, AssigneeID: s.AssigneeID})
 				}
 			case notify.KindPresence:
 				if s.TicketID == ticketID {

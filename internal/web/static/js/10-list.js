@@ -28,3 +28,24 @@
   T.on("ticket", () => { if (T.$("#ticket-list")) T.liveRefresh(); });
   T.on("resync", () => T.liveRefresh());
 })(window.Tessera);
+
+// SLA warnings and breaches on the agent's own tickets appear as a notice
+// that links to the ticket; every other change just refreshes the lists.
+(function (T) {
+  T.on("ticket", (d) => {
+    if (d.type !== "sla_breached" && d.type !== "sla_warning") return;
+    const me = Number(document.body.dataset.agent || 0);
+    const box = T.$("#toasts");
+    if (!box || !me || d.assignee_id !== me) return;
+    const toast = document.createElement("div");
+    toast.className = "toast " + (d.type === "sla_breached" ? "toast-breach" : "toast-warn");
+    const text = document.createElement("span");
+    text.textContent = box.dataset[d.type === "sla_breached" ? "breached" : "warning"];
+    const link = document.createElement("a");
+    link.href = "/tickets/" + d.ticket_id;
+    link.textContent = box.dataset.open;
+    toast.append(text, " ", link);
+    box.append(toast);
+    setTimeout(() => toast.remove(), 20000);
+  });
+})(window.Tessera);
