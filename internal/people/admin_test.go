@@ -77,11 +77,11 @@ func TestDeactivationEndsSessions(t *testing.T) {
 			}
 			return tok
 		}
-		agent, agent2, agent2Phone, light := mk(f.Agent.ID), mk(f.Agent2.ID), mk(f.Agent2.ID), mk(f.Light.ID)
+		agent, light := mk(f.Agent.ID), mk(f.Light.ID)
 		if _, err := f.People.UpdateAgent(ctx, auth.System, f.Agent2.ID, people.AgentInput{Password: ptr("the first password")}); err != nil {
 			t.Fatal(err)
 		}
-		agent2, agent2Phone = mk(f.Agent2.ID), mk(f.Agent2.ID) // the reset ended the earlier ones
+		agent2, agent2Phone := mk(f.Agent2.ID), mk(f.Agent2.ID)
 		if _, err := f.People.UpdateAgent(ctx, f.Agent2, f.Agent2.ID, people.AgentInput{Password: ptr("my own new password"),
 			CurrentPassword: ptr("the first password"), KeepSession: auth.HashToken(agent2)}); err != nil {
 			t.Fatal(err)
