@@ -143,6 +143,15 @@ func EndAgentSessions(ctx context.Context, q store.Querier, agentID int64) error
 	return nil
 }
 
+// EndOtherAgentSessions ends every session of an agent but the one whose
+// stored hash is keepHash (none kept when it is empty), through q.
+func EndOtherAgentSessions(ctx context.Context, q store.Querier, agentID int64, keepHash string) error {
+	if _, err := q.Exec(ctx, `DELETE FROM sessions WHERE agent_id = $1 AND token_hash <> $2`, agentID, keepHash); err != nil {
+		return fmt.Errorf("delete other agent sessions: %w", err)
+	}
+	return nil
+}
+
 // Purge removes expired sessions, sign-in links and old sign-in failures.
 func (s *Sessions) Purge(ctx context.Context) (int64, error) {
 	now := s.now()

@@ -60,7 +60,8 @@ func TestUpdateTeam(t *testing.T) {
 }
 
 // TestDeactivationEndsSessions: a deactivated agent, or one whose password
-// an admin reset, is signed out; changing one's own password is not.
+// an admin reset, is signed out; changing one's own password keeps the
+// session making the change and ends the agent's others.
 func TestDeactivationEndsSessions(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e store.Engine) {
 		f := apptest.New(t, e)
@@ -76,12 +77,20 @@ func TestDeactivationEndsSessions(t *testing.T) {
 			}
 			return tok
 		}
-		agent, agent2, light := mk(f.Agent.ID), mk(f.Agent2.ID), mk(f.Light.ID)
-		if _, err := f.People.UpdateAgent(ctx, f.Agent2, f.Agent2.ID, people.AgentInput{Password: ptr("my own new password")}); err != nil {
+		agent, light := mk(f.Agent.ID), mk(f.Light.ID)
+		if _, err := f.People.UpdateAgent(ctx, auth.System, f.Agent2.ID, people.AgentInput{Password: ptr("the first password")}); err != nil {
+			t.Fatal(err)
+		}
+		agent2, agent2Phone := mk(f.Agent2.ID), mk(f.Agent2.ID)
+		if _, err := f.People.UpdateAgent(ctx, f.Agent2, f.Agent2.ID, people.AgentInput{Password: ptr("my own new password"),
+			CurrentPassword: ptr("the first password"), KeepSession: auth.HashToken(agent2)}); err != nil {
 			t.Fatal(err)
 		}
 		if !live(agent2) {
 			t.Error("changing one's own password ended one's session")
+		}
+		if live(agent2Phone) {
+			t.Error("changing one's own password left another of one's sessions alive")
 		}
 		if _, err := f.People.UpdateAgent(ctx, f.Admin, f.Agent.ID, people.AgentInput{Password: ptr("reset by the admin")}); err != nil {
 			t.Fatal(err)
@@ -99,6 +108,81 @@ func TestDeactivationEndsSessions(t *testing.T) {
 			t.Error("another agent's session ended")
 		}
 	})
+}
+
+// TestOwnProfile: an agent changes their own name, language, time zone,
+// availability and password, but never their own email, role, access,
+// teams, capacity or active flag, nor anyone else's profile; a password
+// change needs the current password.
+func TestOwnProfile(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		f := apptest.New(t, e)
+		for _, a := range []auth.Actor{f.Agent, f.Light} {
+			got, err := f.People.UpdateAgent(ctx, a, a.ID, people.AgentInput{Name: ptr("New Name"), Language: ptr("he"),
+				TimeZone: ptr("Asia/Jerusalem"), Availability: ptr("away")})
+			if err != nil {
+				t.Fatalf("%s: own profile: %v", a.Role, err)
+			}
+			if got.Name != "New Name" || got.Language != "he" || got.TimeZone != "Asia/Jerusalem" || got.Availability != "away" {
+				t.Errorf("%s: profile not saved: %+v", a.Role, got)
+			}
+			for name, in := range map[string]people.AgentInput{
+				"email":         {Email: ptr("me@else.test")},
+				"role":          {Role: ptr(auth.RoleAdmin)},
+				"ticket_access": {TicketAccess: ptr(auth.AccessAll)},
+				"team_ids":      {TeamIDs: &[]int64{f.Support.ID, f.Billing.ID}},
+				"capacity":      {Capacity: ptr(0)},
+				"active":        {Active: ptr(true)},
+				"with a name":   {Name: ptr("Sneaky"), Role: ptr(auth.RoleAdmin)},
+			} {
+				if _, err := f.People.UpdateAgent(ctx, a, a.ID, in); !errors.Is(err, auth.ErrForbidden) {
+					t.Errorf("%s changed their own %s: %v", a.Role, name, err)
+				}
+			}
+			if _, err := f.People.UpdateAgent(ctx, a, f.Agent2.ID, people.AgentInput{Name: ptr("Renamed")}); !errors.Is(err, auth.ErrForbidden) {
+				t.Errorf("%s renamed another agent: %v", a.Role, err)
+			}
+		}
+		after, err := f.People.GetAgent(ctx, f.Light.ID)
+		if err != nil || after.Role != auth.RoleLight || after.Name != "New Name" {
+			t.Errorf("light agent after refusals: %+v %v", after, err)
+		}
+		for _, tz := range []string{"Mars/Olympus", "Local", ""} {
+			if _, err := f.People.UpdateAgent(ctx, f.Agent, f.Agent.ID, people.AgentInput{TimeZone: ptr(tz)}); fieldOf(err) != "time_zone" {
+				t.Errorf("time zone %q: %v", tz, err)
+			}
+		}
+		// Passwords: the current one is required and must be right.
+		if _, err := f.People.UpdateAgent(ctx, auth.System, f.Agent.ID, people.AgentInput{Password: ptr("first password")}); err != nil {
+			t.Fatal(err)
+		}
+		for cur, want := range map[string]string{"": "current_password", "wrong password": "current_password"} {
+			if _, err := f.People.UpdateAgent(ctx, f.Agent, f.Agent.ID, people.AgentInput{Password: ptr("second password"), CurrentPassword: ptr(cur)}); fieldOf(err) != want {
+				t.Errorf("current %q: %v", cur, err)
+			}
+		}
+		_, err = f.People.UpdateAgent(ctx, f.Agent, f.Agent.ID, people.AgentInput{Password: ptr("short"), CurrentPassword: ptr("wrong")})
+		if ve, ok := validation.As(err); !ok || len(ve.Fields) != 2 {
+			t.Errorf("both errors at once: %v", err)
+		}
+		if _, err := f.People.UpdateAgent(ctx, f.Agent, f.Agent.ID, people.AgentInput{Password: ptr("second password"), CurrentPassword: ptr("first password")}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.People.CheckPassword(ctx, f.Agent.Email, "second password"); err != nil {
+			t.Errorf("new password: %v", err)
+		}
+		// An admin resetting someone else's password needs no current one.
+		if _, err := f.People.UpdateAgent(ctx, f.Admin, f.Agent.ID, people.AgentInput{Password: ptr("third password")}); err != nil {
+			t.Errorf("admin reset: %v", err)
+		}
+	})
+}
+
+func fieldOf(err error) string {
+	if ve, ok := validation.As(err); ok && len(ve.Fields) > 0 {
+		return ve.Fields[0].Field
+	}
+	return ""
 }
 
 // TestLastAdmin: the last active admin can be neither demoted nor

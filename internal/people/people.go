@@ -143,6 +143,13 @@ type AgentInput struct {
 	Capacity     *int     `json:"capacity"`
 	Active       *bool    `json:"active"`
 	TeamIDs      *[]int64 `json:"team_ids"`
+	// CurrentPassword proves, when agents change their own password, that
+	// it is them and not someone at a screen they left signed in.
+	CurrentPassword *string `json:"current_password"`
+	// KeepSession is the hash of the browser session (auth.HashToken) that
+	// changes its own agent's password: that sign-in stays, every other
+	// one of the agent ends. Never read from a request body.
+	KeepSession string `json:"-"`
 }
 
 func (in *AgentInput) check(creating bool) (email, hash string, err error) {
@@ -169,7 +176,8 @@ func (in *AgentInput) check(creating bool) (email, hash string, err error) {
 		c.Add("language", "must be one of %s", strings.Join(Languages, ", "))
 	}
 	if in.TimeZone != nil {
-		if _, err := time.LoadLocation(*in.TimeZone); err != nil || *in.TimeZone == "" {
+		// "Local" would be the server's zone, not a name of a place.
+		if _, err := time.LoadLocation(*in.TimeZone); err != nil || *in.TimeZone == "" || *in.TimeZone == "Local" {
 			c.Add("time_zone", "must be an IANA time zone such as America/Sao_Paulo")
 		}
 	}
@@ -255,7 +263,10 @@ func setTeams(ctx context.Context, tx *store.Tx, agentID int64, teamIDs []int64)
 }
 
 // UpdateAgent changes an agent. Admins change anyone; an agent may change
-// their own name, language, time zone, availability and password.
+// their own name, language, time zone, availability and password, never
+// their own email, role, ticket access, teams, capacity or active flag.
+// Changing one's own password needs the current one; it ends the agent's
+// other sessions and keeps in.KeepSession, the one making the change.
 func (s *Service) UpdateAgent(ctx context.Context, actor auth.Actor, id int64, in AgentInput) (Agent, error) {
 	self := actor.Kind == auth.KindAgent && actor.ID == id
 	if !actor.IsAdmin() {
@@ -264,6 +275,9 @@ func (s *Service) UpdateAgent(ctx context.Context, actor auth.Actor, id int64, i
 		}
 	}
 	email, hash, err := in.check(false)
+	if self && in.Password != nil {
+		err = s.checkCurrentPassword(ctx, id, in.CurrentPassword, err)
+	}
 	if err != nil {
 		return Agent{}, err
 	}
@@ -324,9 +338,15 @@ func (s *Service) UpdateAgent(ctx context.Context, actor auth.Actor, id int64, i
 		}
 		// A deactivated agent, or one whose password an admin has reset,
 		// is signed out everywhere in the same commit. Changing one's own
-		// password keeps the session one is using.
-		if (in.Active != nil && !*in.Active) || (in.Password != nil && !self) {
+		// password keeps the session one is using and ends the others: a
+		// password is changed because it may be known to someone else.
+		switch {
+		case (in.Active != nil && !*in.Active) || (in.Password != nil && !self):
 			if err := auth.EndAgentSessions(ctx, tx, id); err != nil {
+				return err
+			}
+		case in.Password != nil:
+			if err := auth.EndOtherAgentSessions(ctx, tx, id, in.KeepSession); err != nil {
 				return err
 			}
 		}
@@ -339,6 +359,32 @@ func (s *Service) UpdateAgent(ctx context.Context, actor auth.Actor, id int64, i
 		return Agent{}, err
 	}
 	return s.GetAgent(ctx, id)
+}
+
+// checkCurrentPassword refuses an own password change without the right
+// current password, adding its error to prior (the other fields' errors).
+// It reads outside the write transaction: an argon2id check takes a while,
+// and the single SQLite writer should not wait for it.
+func (s *Service) checkCurrentPassword(ctx context.Context, id int64, current *string, prior error) error {
+	var c validation.Collector
+	if current == nil || *current == "" {
+		c.Add("current_password", "is required to change your password")
+	} else {
+		var hash string
+		if err := s.DB.Read().QueryRow(ctx, `SELECT password_hash FROM agents WHERE id = $1`, id).Scan(&hash); err != nil {
+			return fmt.Errorf("agent %d: %w", id, err)
+		}
+		if !auth.CheckPassword(hash, *current) {
+			c.Add("current_password", "is not your current password")
+		}
+	}
+	if prior != nil {
+		if _, ok := validation.As(prior); !ok {
+			return prior
+		}
+		c.Merge("", prior)
+	}
+	return c.Err()
 }
 
 // keepAnAdmin refuses a change that would leave no active admin: nobody

@@ -117,7 +117,10 @@ func TestAgentsAndTokens(t *testing.T) {
 			t.Errorf("duplicate email: %v", err)
 		}
 		// Agents may change their own profile but not their role.
-		if _, err := f.People.UpdateAgent(ctx, f.Agent, f.Agent.ID, people.AgentInput{Availability: ptr("away"), Password: ptr("a new long password")}); err != nil {
+		if _, err := f.People.UpdateAgent(ctx, auth.System, f.Agent.ID, people.AgentInput{Password: ptr("the old password")}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.People.UpdateAgent(ctx, f.Agent, f.Agent.ID, people.AgentInput{Availability: ptr("away"), Password: ptr("a new long password"), CurrentPassword: ptr("the old password")}); err != nil {
 			t.Errorf("own profile: %v", err)
 		}
 		if _, err := f.People.UpdateAgent(ctx, f.Agent, f.Agent.ID, people.AgentInput{Role: ptr("admin")}); !errors.Is(err, auth.ErrForbidden) {
@@ -146,8 +149,9 @@ func TestAgentsAndTokens(t *testing.T) {
 		if _, err := f.People.Authenticate(ctx, tok); !errors.Is(err, people.ErrUnauthenticated) {
 			t.Errorf("deactivated agent's token still works: %v", err)
 		}
+		// The system's setting of the first password, the token, the deactivation.
 		var n int
-		if err := f.DB.Read().QueryRow(ctx, "SELECT COUNT(*) FROM audit_log WHERE action IN ('agent.update', 'token.create')").Scan(&n); err != nil || n != 2 {
+		if err := f.DB.Read().QueryRow(ctx, "SELECT COUNT(*) FROM audit_log WHERE action IN ('agent.update', 'token.create')").Scan(&n); err != nil || n != 3 {
 			t.Errorf("audit rows = %d (%v)", n, err)
 		}
 	})

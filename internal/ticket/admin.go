@@ -111,6 +111,8 @@ type FieldChange struct {
 	Required *bool     `json:"required"`
 	Position *int      `json:"position"`
 	Active   *bool     `json:"active"`
+	// Portal shows the field on the customer portal's web form.
+	Portal *bool `json:"portal"`
 }
 
 // GetField returns one custom field definition.
@@ -160,6 +162,9 @@ func (s *Service) UpdateField(ctx context.Context, actor auth.Actor, id int64, i
 	if in.Active != nil {
 		f.Active = *in.Active
 	}
+	if in.Portal != nil {
+		f.Portal = *in.Portal
+	}
 	if err := c.Err(); err != nil {
 		return FieldDef{}, err
 	}
@@ -168,11 +173,11 @@ func (s *Service) UpdateField(ctx context.Context, actor auth.Actor, id int64, i
 	}
 	opts, _ := json.Marshal(f.Options)
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.Exec(ctx, `UPDATE custom_fields SET name = $2, options = $3, required = $4, position = $5, active = $6 WHERE id = $1`,
-			id, f.Name, string(opts), f.Required, f.Position, f.Active); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE custom_fields SET name = $2, options = $3, required = $4, position = $5, active = $6, portal = $7 WHERE id = $1`,
+			id, f.Name, string(opts), f.Required, f.Position, f.Active, f.Portal); err != nil {
 			return fmt.Errorf("update field %s: %w", f.Key, err)
 		}
-		return auth.Audit(ctx, tx, actor, "custom_field.update", "custom_field:"+f.Key, fmt.Sprintf("required=%t active=%t", f.Required, f.Active))
+		return auth.Audit(ctx, tx, actor, "custom_field.update", "custom_field:"+f.Key, fmt.Sprintf("required=%t active=%t portal=%t", f.Required, f.Active, f.Portal))
 	})
 	if err != nil {
 		return FieldDef{}, err

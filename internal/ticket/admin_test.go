@@ -123,13 +123,23 @@ func TestUpdateField(t *testing.T) {
 				t.Errorf("bad %s: %v", field, err)
 			}
 		}
+		// The portal flag: the field is shown on the web form, then hidden.
+		if got, err := f.Tickets.UpdateField(ctx, f.Admin, seats.ID, ticket.FieldChange{Portal: ptr(true)}); err != nil || !got.Portal {
+			t.Errorf("portal on: %+v %v", got, err)
+		}
+		if got, err := f.Tickets.GetField(ctx, seats.ID); err != nil || !got.Portal || got.Name != "Seats" {
+			t.Errorf("portal flag not stored: %+v %v", got, err)
+		}
+		if got, err := f.Tickets.UpdateField(ctx, f.Admin, seats.ID, ticket.FieldChange{Portal: ptr(false)}); err != nil || got.Portal {
+			t.Errorf("portal off: %+v %v", got, err)
+		}
 		if _, err := f.Tickets.UpdateField(ctx, f.Admin, seats.ID, ticket.FieldChange{Options: &[]string{"x"}}); fieldOf(err) != "options" {
 			t.Errorf("options on a number: %v", err)
 		}
 		if _, err := f.Tickets.UpdateField(ctx, f.Admin, 99999, ticket.FieldChange{Name: ptr("X")}); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("unknown field: %v", err)
 		}
-		if n := auditCount(t, f, "custom_field.update"); n != 2 {
+		if n := auditCount(t, f, "custom_field.update"); n != 4 {
 			t.Errorf("audit rows = %d", n)
 		}
 	})

@@ -76,6 +76,9 @@ func (h *Handler) registerAdmin(mux *http.ServeMux) {
 	mux.HandleFunc("POST /admin/sla/rules", a(h.adminRuleCreate))
 	mux.HandleFunc("GET /admin/sla/rules/{id}", a(h.adminRuleEdit))
 	mux.HandleFunc("POST /admin/sla/rules/{id}", a(h.adminRuleUpdate))
+
+	mux.HandleFunc("GET /admin/portal", a(h.adminPortal))
+	mux.HandleFunc("POST /admin/portal", a(h.adminPortalUpdate))
 }
 
 // adminOnly lets admins through; any other agent gets the forbidden page.
@@ -99,6 +102,7 @@ var adminSections = []struct{ Key, URL string }{
 	{"tags", "/admin/tags"},
 	{"inboxes", "/admin/inboxes"},
 	{"sla", "/admin/sla"},
+	{"portal", "/admin/portal"},
 }
 
 // adminBase is what every settings page carries: the section it belongs

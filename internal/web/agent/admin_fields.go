@@ -176,7 +176,7 @@ func (h *Handler) adminFieldCreate(w http.ResponseWriter, r *http.Request) {
 		h.Site.Fail(w, r, err)
 		return
 	}
-	fd := ticket.FieldDef{Key: strings.TrimSpace(f.Get("key")), Name: f.Get("name"), Kind: f.Get("kind"), Required: f.On("required")}
+	fd := ticket.FieldDef{Key: strings.TrimSpace(f.Get("key")), Name: f.Get("name"), Kind: f.Get("kind"), Required: f.On("required"), Portal: f.On("portal")}
 	if fd.Kind == "dropdown" {
 		fd.Options = splitLines(f.Get("options"))
 	}
@@ -219,6 +219,7 @@ func (h *Handler) adminFieldEdit(w http.ResponseWriter, r *http.Request) {
 	f.Values.Set("required", boolValue(fd.Required))
 	f.Values.Set("position", strconv.Itoa(fd.Position))
 	f.Values.Set("active", boolValue(fd.Active))
+	f.Values.Set("portal", boolValue(fd.Portal))
 	h.renderFieldForm(w, r, fd, f)
 }
 
@@ -232,8 +233,8 @@ func (h *Handler) adminFieldUpdate(w http.ResponseWriter, r *http.Request) {
 		h.Site.Fail(w, r, err)
 		return
 	}
-	name, required, active, pos := f.Get("name"), f.On("required"), f.On("active"), fd.Position
-	in := ticket.FieldChange{Name: &name, Required: &required, Active: &active, Position: &pos}
+	name, required, active, onPortal, pos := f.Get("name"), f.On("required"), f.On("active"), f.On("portal"), fd.Position
+	in := ticket.FieldChange{Name: &name, Required: &required, Active: &active, Portal: &onPortal, Position: &pos}
 	if fd.Kind == "dropdown" {
 		opts := splitLines(f.Get("options"))
 		in.Options = &opts

@@ -33,6 +33,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /views/{name}", s.Agent(h.view))
 	h.registerTicket(mux)
 	h.registerAdmin(mux)
+	h.registerProfile(mux)
 }
 
 type loginPage struct {
