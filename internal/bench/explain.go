@@ -97,7 +97,7 @@ func explainCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs.SetOutput(stderr)
 	dbURL := fs.String("database-url", os.Getenv("TESSERA_DATABASE_URL"), "database")
 	team := fs.Int64("team-id", 1, "team of the list view")
-	only := fs.String("only", "", "list or search: explain only that")
+	only := fs.String("only", "", "list, search or views (the built-in views in every sort): explain only that")
 	pages := fs.Int("page", 50, "page of the list view to explain")
 	q := fs.String("q", "invoice", "search query to explain")
 	before := fs.Bool("before", false, "also explain the earlier search that ranked every match")
@@ -115,6 +115,9 @@ func explainCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	defer a.Close()
 	if *timings {
 		return searchTimings(ctx, a, stdout)
+	}
+	if *only == "views" {
+		return explainViews(ctx, a, stdout, *pages)
 	}
 	if *only == "search" {
 		*pages = 1
@@ -138,53 +141,7 @@ func explainCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	at := time.UnixMicro(micros).UTC()
 
 	show := func(title, query string, args ...any) error {
-		fmt.Fprintf(stdout, "\n-- %s\n%s\n", title, query)
-		fmt.Fprintf(stdout, "-- args: %v\n", args)
-		prefix := "EXPLAIN QUERY PLAN "
-		if a.DB.Engine == store.Postgres {
-			prefix = "EXPLAIN (ANALYZE, BUFFERS) "
-		}
-		rows, err := a.DB.Read().Query(ctx, prefix+query, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			if a.DB.Engine == store.Postgres {
-				var line string
-				if err := rows.Scan(&line); err != nil {
-					return err
-				}
-				fmt.Fprintln(stdout, line)
-			} else {
-				var id, parent, notused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-					return err
-				}
-				fmt.Fprintf(stdout, "%d %d %s\n", id, parent, detail)
-			}
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		// Time the statement itself (best of five).
-		best := time.Hour
-		for range 5 {
-			start := time.Now()
-			rows, err := a.DB.Read().Query(ctx, query, args...)
-			if err != nil {
-				return err
-			}
-			n := 0
-			for rows.Next() {
-				n++
-			}
-			rows.Close()
-			best = min(best, time.Since(start))
-		}
-		fmt.Fprintf(stdout, "-- runs in %s (best of 5)\n", best.Round(time.Microsecond))
-		return nil
+		return explainOne(ctx, a, stdout, title, query, args...)
 	}
 	if *only != "search" {
 		if err := show("list view, page 1", listFirst, "open", *team, 26); err != nil {
@@ -227,6 +184,58 @@ func explainCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 		return show("search "+*q+", every match ranked (before the fix)", all, match, 21, 0)
 	}
+	return nil
+}
+
+// explainOne prints a statement, its plan (on PostgreSQL the measured
+// execution) and its best time of five runs.
+func explainOne(ctx context.Context, a *app.App, stdout io.Writer, title, query string, args ...any) error {
+	fmt.Fprintf(stdout, "\n-- %s\n%s\n", title, query)
+	fmt.Fprintf(stdout, "-- args: %v\n", args)
+	prefix := "EXPLAIN QUERY PLAN "
+	if a.DB.Engine == store.Postgres {
+		prefix = "EXPLAIN (ANALYZE, BUFFERS) "
+	}
+	rows, err := a.DB.Read().Query(ctx, prefix+query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if a.DB.Engine == store.Postgres {
+			var line string
+			if err := rows.Scan(&line); err != nil {
+				return err
+			}
+			fmt.Fprintln(stdout, line)
+		} else {
+			var id, parent, notused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "%d %d %s\n", id, parent, detail)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	// Time the statement itself (best of five).
+	best := time.Hour
+	for range 5 {
+		start := time.Now()
+		rows, err := a.DB.Read().Query(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		n := 0
+		for rows.Next() {
+			n++
+		}
+		rows.Close()
+		best = min(best, time.Since(start))
+	}
+	fmt.Fprintf(stdout, "-- runs in %s (best of 5)\n", best.Round(time.Microsecond))
 	return nil
 }
 
