@@ -167,4 +167,3 @@ func TestBulkMerge(t *testing.T) {
 		}
 	})
 }
-
