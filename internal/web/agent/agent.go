@@ -31,6 +31,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /logout", s.Agent(h.logout))
 	mux.HandleFunc("GET /{$}", s.Agent(h.home))
 	mux.HandleFunc("GET /views/{name}", s.Agent(h.view))
+	h.registerViews(mux)
 }
 
 type loginPage struct {
