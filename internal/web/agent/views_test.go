@@ -352,7 +352,10 @@ func TestBulkRoute(t *testing.T) {
 		if _, err := e.f.Tickets.CreateField(ctx, e.f.Admin, ticket.FieldDef{Key: "cause", Name: "Cause", Kind: "text", Required: true}); err != nil {
 			t.Fatal(err)
 		}
-		a := e.ticket("Alpha", func(in *ticket.CreateInput) { in.CustomFields = map[string]any{"cause": "x"}; in.TeamID = &e.f.Support.ID })
+		a := e.ticket("Alpha", func(in *ticket.CreateInput) {
+			in.CustomFields = map[string]any{"cause": "x"}
+			in.TeamID = &e.f.Support.ID
+		})
 		b := e.ticket("Bravo", team(e.f.Billing.ID))
 		c := e.ticket("Charlie", func(in *ticket.CreateInput) { in.CustomFields = map[string]any{"cause": "y"} })
 		sel := []string{fmt.Sprint(a.ID), fmt.Sprint(b.ID), fmt.Sprint(c.ID)}
