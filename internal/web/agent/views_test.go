@@ -85,8 +85,14 @@ func (e *env) do(who *auth.Actor, method, target string, form url.Values, cookie
 	e.h.ServeHTTP(w, r)
 	res := w.Result()
 	b, _ := io.ReadAll(res.Body)
+	// A message key printed as itself is a missing translation.
+	if m := untranslated.FindString(string(b)); m != "" {
+		e.t.Errorf("%s %s shows the message key %q", method, target, m)
+	}
 	return response{code: res.StatusCode, header: res.Header, body: string(b), cookie: res.Cookies()}
 }
+
+var untranslated = regexp.MustCompile(`[>"]\s*(vf|bulk|search|view|col|status|priority|channel|agent|common)\.[a-z_.]+\s*[<"]`)
 
 // follow is a GET of the redirect of res, with the cookies it set.
 func (e *env) follow(who *auth.Actor, res response) response {
