@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"tessera/internal/app"
+	"tessera/internal/auth"
 	"tessera/internal/people"
 	"tessera/internal/ticket"
 )
@@ -26,16 +27,40 @@ func explainViews(ctx context.Context, a *app.App, stdout io.Writer, pages int) 
 	if err != nil {
 		return err
 	}
-	actor := people.ActorOf(ag)
-	fmt.Fprintf(stdout, "-- views of agent %d (teams %v), pages of 50\n", actor.ID, actor.TeamIDs)
+	busiest := people.ActorOf(ag)
+	// The same agent restricted to their first team's tickets.
+	restricted := busiest
+	restricted.Access, restricted.TeamIDs = auth.AccessTeams, busiest.TeamIDs[:min(1, len(busiest.TeamIDs))]
+	var times []timing
+	for _, actor := range []auth.Actor{busiest, restricted} {
+		t, err := explainViewsOf(ctx, a, stdout, actor, pages)
+		if err != nil {
+			return err
+		}
+		times = append(times, t...)
+	}
+	fmt.Fprintf(stdout, "\n-- whole List calls (best of 3)\n")
+	for _, t := range times {
+		fmt.Fprintf(stdout, "%-72s %10s %4d tickets\n", t.title, t.best.Round(10*time.Microsecond), t.n)
+	}
+	return nil
+}
+
+type timing struct {
+	title string
+	best  time.Duration
+	n     int
+}
+
+func explainViewsOf(ctx context.Context, a *app.App, stdout io.Writer, actor auth.Actor, pages int) ([]timing, error) {
+	who := fmt.Sprintf("agent %d", actor.ID)
+	if !actor.SeesAllTickets() {
+		who += fmt.Sprintf(" restricted to teams %v", actor.TeamIDs)
+	}
+	fmt.Fprintf(stdout, "-- views of %s (teams %v), pages of 50\n", who, actor.TeamIDs)
 	type sorting struct {
 		sort string
 		asc  bool
-	}
-	type timing struct {
-		title string
-		best  time.Duration
-		n     int
 	}
 	var times []timing
 	for _, v := range ticket.BuiltinViews(actor) {
@@ -58,7 +83,7 @@ func explainViews(ctx context.Context, a *app.App, stdout io.Writer, pages int) 
 					for ; page < pages; page++ {
 						pg, err := a.Tickets.List(ctx, actor, f)
 						if err != nil {
-							return err
+							return nil, err
 						}
 						if pg.NextCursor == "" {
 							break
@@ -69,15 +94,15 @@ func explainViews(ctx context.Context, a *app.App, stdout io.Writer, pages int) 
 						continue // one page only: page 1 said it all
 					}
 				}
-				title := fmt.Sprintf("view %s, sort %s %s, page %d", v.Key, f.Sort, dirWord(f.Ascending), page)
+				title := fmt.Sprintf("%s: view %s, sort %s %s, page %d", who, v.Key, f.Sort, dirWord(f.Ascending), page)
 				probe := f
 				stmts, err := a.Tickets.ListStatements(ctx, actor, &probe)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				for i, st := range stmts {
 					if err := explainOne(ctx, a, stdout, fmt.Sprintf("%s, statement %d of %d", title, i+1, len(stmts)), st.SQL, st.Args...); err != nil {
-						return err
+						return nil, err
 					}
 				}
 				best, n := time.Hour, 0
@@ -85,7 +110,7 @@ func explainViews(ctx context.Context, a *app.App, stdout io.Writer, pages int) 
 					start := time.Now()
 					pg, err := a.Tickets.List(ctx, actor, f)
 					if err != nil {
-						return err
+						return nil, err
 					}
 					best, n = min(best, time.Since(start)), len(pg.Items)
 				}
@@ -93,11 +118,7 @@ func explainViews(ctx context.Context, a *app.App, stdout io.Writer, pages int) 
 			}
 		}
 	}
-	fmt.Fprintf(stdout, "\n-- whole List calls (best of 3)\n")
-	for _, t := range times {
-		fmt.Fprintf(stdout, "%-58s %10s %4d tickets\n", t.title, t.best.Round(10*time.Microsecond), t.n)
-	}
-	return nil
+	return times, nil
 }
 
 func dirWord(asc bool) string {

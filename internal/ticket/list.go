@@ -224,17 +224,6 @@ func (s *Service) ListStatements(ctx context.Context, actor auth.Actor, f *Filte
 		dir, cmp = "ASC", ">"
 	}
 	limit := f.Limit + 1
-	// "Unassigned" and "no team" are IS NULL, which PostgreSQL does not
-	// count as fixing the column the way = does: ordering by the column
-	// first (a no-op) lets it read the (assignee_id, key, id) indexes in
-	// order instead of sorting every unassigned ticket.
-	lead := ""
-	switch {
-	case f.AssigneeID != nil && *f.AssigneeID == 0:
-		lead = "t.assignee_id " + dir + ", "
-	case f.TeamID != nil && *f.TeamID == 0:
-		lead = "t.team_id " + dir + ", "
-	}
 	switch f.Sort {
 	case "updated", "created":
 		col := "t." + f.Sort + "_at"
@@ -242,9 +231,9 @@ func (s *Service) ListStatements(ctx context.Context, actor auth.Actor, f *Filte
 		if c != nil {
 			w, a = keyset(w, a, col, cmp, c.at, c.id)
 		}
-		return []Statement{listStatement(w, a, fmt.Sprintf("%s%s %s, t.id %s", lead, col, dir, dir), limit)}, nil
+		return []Statement{listStatement(w, a, fmt.Sprintf("%s %s, t.id %s", col, dir, dir), limit)}, nil
 	case "priority":
-		order := fmt.Sprintf("%s%s %s, t.id %s", lead, priorityWeight, dir, dir)
+		order := fmt.Sprintf("%s %s, t.id %s", priorityWeight, dir, dir)
 		if c == nil {
 			return []Statement{listStatement(where, args, order, limit)}, nil
 		}
@@ -258,11 +247,18 @@ func (s *Service) ListStatements(ctx context.Context, actor auth.Actor, f *Filte
 		w2 := append(slices.Clip(where), fmt.Sprintf("%s %s $%d", priorityWeight, cmp, len(a2)))
 		// The first part orders by id alone: its weight is fixed, and
 		// SQLite does not see that an expression bound by = is constant.
-		return []Statement{listStatement(w1, a1, lead+"t.id "+dir, limit), listStatement(w2, a2, order, limit)}, nil
+		return []Statement{listStatement(w1, a1, "t.id "+dir, limit), listStatement(w2, a2, order, limit)}, nil
 	}
 	// The SLA sort: with a due time, then without.
 	var out []Statement
-	order := fmt.Sprintf("%st.sla_due_at %s, t.id %s", lead, dir, dir)
+	order := fmt.Sprintf("t.sla_due_at %s, t.id %s", dir, dir)
+	if f.AssigneeID != nil && *f.AssigneeID == 0 && s.DB.Engine == store.Postgres {
+		// The unassigned: PostgreSQL does not take IS NULL to fix the
+		// column as = would, so it would not see that the index
+		// (assignee_id, sla_due_at, id) gives this order; ordering by the
+		// assignee first (a no-op) says so.
+		order = fmt.Sprintf("t.assignee_id %s, %s", dir, order)
+	}
 	if c == nil || !c.null {
 		w, a := append(slices.Clip(where), "t.sla_due_at IS NOT NULL"), args
 		if c != nil {
@@ -315,13 +311,12 @@ func (s *Service) listQuery(ctx context.Context, st Statement) ([]Ticket, error)
 	return items, nil
 }
 
-// unsolvedTerm is the predicate of the partial indexes of unsolved tickets
-// (migration 00006_views), spelled as the queries must spell it: SQLite
-// uses a partial index only when the query carries its WHERE term. It is
-// added, redundant, to every filter of unsolved statuses. NOT IN, unlike
-// IN, is no index lookup, so it never draws the planner to the indexes
-// that lead with the status.
-const unsolvedTerm = "t.status_category NOT IN ('solved', 'closed')"
+// openTerm is the predicate of the partial indexes of migration
+// 00006_views (the tickets short of closed: the work of a help desk and its
+// recent past, not its history), spelled as the queries must spell it.
+// Unlike IN, <> is no index lookup, so it never draws the planner to the
+// indexes that lead with the status.
+const openTerm = "t.status_category <> 'closed'"
 
 // filterWhere turns a filter, and what the actor may see, into SQL
 // conditions and their arguments.
@@ -341,58 +336,69 @@ func (s *Service) filterConds(ctx context.Context, actor auth.Actor, f Filter, a
 	if !actor.IsAgent() && actor.Kind != auth.KindSystem && actor.Kind != auth.KindContact {
 		return nil, auth.Forbidden("not allowed to list tickets")
 	}
-	var where []string
-	if len(f.Status) > 0 {
-		// Categories are written as literals (they come from a fixed list):
-		// PostgreSQL then plans with their real frequencies even in a
-		// generic plan.
-		var cats, keys []string
-		unsolved := true
-		for _, st := range f.Status {
-			if slices.Contains(Categories, st) {
-				cats = append(cats, "'"+st+"'")
-				unsolved = unsolved && slices.Contains(Unsolved, st)
-				continue
-			}
-			cat, err := statusCategory(ctx, s.DB.Read(), st)
+	// Statuses: categories are written as literals (they come from a fixed
+	// list), so PostgreSQL plans with their real frequencies even in a
+	// generic plan. Custom status keys are looked up for their category.
+	var cats, keys []string
+	open := len(f.Status) > 0 // every status shown is short of closed
+	for _, st := range f.Status {
+		cat := st
+		if slices.Contains(Categories, st) {
+			cats = append(cats, "'"+st+"'")
+		} else {
+			c, err := statusCategory(ctx, s.DB.Read(), st)
 			if err != nil {
 				return nil, err // names the field "status"
 			}
-			unsolved = unsolved && slices.Contains(Unsolved, cat)
+			cat = c
 			keys = append(keys, arg(st))
 		}
+		open = open && cat != StatusClosed
+	}
+	// A list of tickets short of closed reads a partial index of them
+	// (migration 00006_views) in the list's order and stops at the page's
+	// end. PostgreSQL chooses it from its statistics. SQLite plans without
+	// statistics (nothing runs ANALYZE): it takes an equality or an IN on
+	// any indexed column to select a handful of rows, and would read every
+	// open ticket of a status, a team or nobody through that column's
+	// index and sort them all. On SQLite the terms that would mislead it
+	// are written with a unary +, which keeps them out of index lookups
+	// (they still filter). Two kept their indexes: one status sorted by
+	// update or due time (its own indexes of 00001 and 00002 are exact),
+	// and one agent's tickets (few, and read by the assignee's index).
+	agent := f.AssigneeID != nil && *f.AssigneeID > 0
+	walk := s.DB.Engine == store.SQLite && open && !agent
+	col := func(c string, hide bool) string {
+		if hide {
+			return "+" + c
+		}
+		return c
+	}
+	if len(f.Status) > 0 {
+		hide := walk && (len(cats)+len(keys) > 1 || f.Sort == "priority" || f.Sort == "created")
 		var ors []string
 		if len(cats) > 0 {
-			ors = append(ors, "t.status_category IN ("+strings.Join(cats, ", ")+")")
+			ors = append(ors, col("t.status_category", hide)+" IN ("+strings.Join(cats, ", ")+")")
 		}
 		if len(keys) > 0 {
 			ors = append(ors, "t.status IN ("+strings.Join(keys, ", ")+")")
 		}
-		term := "(" + strings.Join(ors, " OR ") + ")"
-		switch {
-		case !unsolved:
-			where = append(where, term)
-		case s.DB.Engine == store.SQLite && len(cats)+len(keys) > 1:
-			// SQLite plans without statistics (nothing runs ANALYZE) and
-			// takes an IN on status_category to select a handful of rows:
-			// it would read every unsolved ticket through a status index
-			// and sort them all. The unary + keeps this term out of index
-			// lookups, so a partial index of unsolved tickets is walked in
-			// the list's order and the walk stops at the page's end. A
-			// single status keeps its exact index (status, key, id).
-			term = strings.ReplaceAll(term, "t.status_category IN", "+t.status_category IN")
-			where = append(where, term, unsolvedTerm)
-		case s.DB.Engine == store.SQLite || len(keys) > 0:
-			where = append(where, term, unsolvedTerm)
-		default:
-			// PostgreSQL proves by itself that categories among the
-			// unsolved imply the partial indexes' predicate, and it
-			// would count a redundant term as a second filter: it would
-			// expect a handful of rows, and sort them rather than walk
-			// an index in order.
-			where = append(where, term)
+		where := []string{"(" + strings.Join(ors, " OR ") + ")"}
+		// SQLite uses a partial index only when the query carries its
+		// predicate word for word. PostgreSQL proves by itself that
+		// categories short of closed imply it, and would count the
+		// redundant term as a second filter (expecting a handful of rows
+		// it would rather sort), so it gets the term only for status keys.
+		if open && (s.DB.Engine == store.SQLite || len(keys) > 0) {
+			where = append(where, openTerm)
 		}
+		return s.moreConds(f, actor, arg, where, walk, col)
 	}
+	return s.moreConds(f, actor, arg, nil, walk, col)
+}
+
+// moreConds adds the conditions other than the status.
+func (s *Service) moreConds(f Filter, actor auth.Actor, arg func(any) string, where []string, walk bool, col func(string, bool) string) ([]string, error) {
 	if len(f.Priority) > 0 {
 		var ps []string
 		for _, p := range f.Priority {
@@ -405,7 +411,7 @@ func (s *Service) filterConds(ctx context.Context, actor auth.Actor, f Filter, a
 	}
 	if f.AssigneeID != nil {
 		if *f.AssigneeID == 0 {
-			where = append(where, "t.assignee_id IS NULL")
+			where = append(where, col("t.assignee_id", walk)+" IS NULL")
 		} else {
 			where = append(where, "t.assignee_id = "+arg(*f.AssigneeID))
 		}
@@ -415,13 +421,7 @@ func (s *Service) filterConds(ctx context.Context, actor auth.Actor, f Filter, a
 		for i, id := range f.TeamIDs {
 			ids[i] = arg(id)
 		}
-		col := "t.team_id"
-		if len(ids) > 1 && s.DB.Engine == store.SQLite {
-			// As for statuses: several teams are no small set to SQLite's
-			// eyes, but read through the team index they come unordered.
-			col = "+t.team_id"
-		}
-		where = append(where, col+" IN ("+strings.Join(ids, ", ")+")")
+		where = append(where, col("t.team_id", walk)+" IN ("+strings.Join(ids, ", ")+")")
 	}
 	if len(f.Channel) > 0 {
 		cs := make([]string, len(f.Channel))
@@ -432,9 +432,9 @@ func (s *Service) filterConds(ctx context.Context, actor auth.Actor, f Filter, a
 	}
 	if f.TeamID != nil {
 		if *f.TeamID == 0 {
-			where = append(where, "t.team_id IS NULL")
+			where = append(where, col("t.team_id", walk)+" IS NULL")
 		} else {
-			where = append(where, "t.team_id = "+arg(*f.TeamID))
+			where = append(where, col("t.team_id", walk)+" = "+arg(*f.TeamID))
 		}
 	}
 	tags := f.Tags
@@ -466,9 +466,9 @@ func (s *Service) filterConds(ctx context.Context, actor auth.Actor, f Filter, a
 	case actor.Kind == auth.KindContact:
 		where = append(where, "t.requester_id = "+arg(actor.ID))
 	case !actor.SeesAllTickets():
-		cond := []string{"t.assignee_id = " + arg(actor.ID)}
+		cond := []string{col("t.assignee_id", walk) + " = " + arg(actor.ID)}
 		for _, id := range actor.TeamIDs {
-			cond = append(cond, "t.team_id = "+arg(id))
+			cond = append(cond, col("t.team_id", walk)+" = "+arg(id))
 		}
 		where = append(where, "("+strings.Join(cond, " OR ")+")")
 	}

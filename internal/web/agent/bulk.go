@@ -40,7 +40,7 @@ func (bulkBar) Priorities() []string { return ticket.Priorities }
 // Value is a field's value as last sent.
 func (b bulkBar) Value(name string) string { return b.Form.Get(name) }
 
-func (h *Handler) bulkBar(ctx context.Context, v *page.Viewer, r *http.Request, rows []ticket.Ticket, o listOpts) (bulkBar, error) {
+func (h *Handler) bulkBar(ctx context.Context, v *page.Viewer, r *http.Request, rows []ticket.Ticket, dir directory, o listOpts) (bulkBar, error) {
 	b := bulkBar{Show: v.Actor.CanEditTickets(), Back: r.URL.RequestURI(), Checked: o.checked, Form: o.form, Max: ticket.MaxBulk}
 	if b.Form == nil {
 		b.Form = url.Values{}
@@ -56,10 +56,6 @@ func (h *Handler) bulkBar(ctx context.Context, v *page.Viewer, r *http.Request, 
 		if st.Active && st.Category != ticket.StatusNew && st.Category != ticket.StatusClosed {
 			b.Statuses = append(b.Statuses, st)
 		}
-	}
-	dir, err := h.directory(ctx)
-	if err != nil {
-		return b, err
 	}
 	b.Agents, b.Teams = dir.Assignable(), dir.TeamList
 	return b, nil

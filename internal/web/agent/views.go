@@ -343,7 +343,7 @@ func (h *Handler) renderList(w http.ResponseWriter, r *http.Request, lp listPage
 		h.Site.Fail(w, r, err)
 		return
 	}
-	if lp.Bulk, err = h.bulkBar(ctx, v, r, lp.Tickets, o); err != nil {
+	if lp.Bulk, err = h.bulkBar(ctx, v, r, lp.Tickets, lp.Dir, o); err != nil {
 		h.Site.Fail(w, r, err)
 		return
 	}
