@@ -2,7 +2,6 @@ package bench
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -20,16 +19,9 @@ import (
 	"tessera/internal/ticket"
 )
 
-// The statements of the hot paths as internal/ticket and internal/search
-// build them (kept in step by hand; explain prints the plans the engines
-// choose for them).
-const (
-	listCols = `t.id, t.number, t.subject, t.status, t.status_category, t.priority, t.type, t.channel, t.requester_id, t.organization_id,
-	t.assignee_id, t.team_id, t.merged_into_id, t.custom_fields, t.message_count, t.created_at, t.updated_at, t.first_reply_at, t.solved_at, t.closed_at`
-	listFirst = `SELECT ` + listCols + ` FROM tickets t WHERE (t.status_category IN ($1)) AND t.team_id = $2 ORDER BY t.updated_at DESC, t.id DESC LIMIT $3`
-	listNext  = `SELECT ` + listCols + ` FROM tickets t WHERE (t.status_category IN ($1)) AND t.team_id = $2 AND (t.updated_at, t.id) < ($3, $4) ORDER BY t.updated_at DESC, t.id DESC LIMIT $5`
-)
-
+// The search statements as internal/search builds them (kept in step by
+// hand; explain prints the plans the engines choose for them). The list
+// statements come from the ticket service itself (ListStatements).
 var window = strconv.Itoa(search.RankWindow)
 
 var recentWindow = strconv.Itoa(search.RecentWindow)
@@ -134,21 +126,24 @@ func explainCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 		cursor = pg.NextCursor
 	}
-	raw, _ := base64.RawURLEncoding.DecodeString(cursor)
-	us, id, _ := strings.Cut(string(raw), ".")
-	micros, _ := strconv.ParseInt(us, 10, 64)
-	cid, _ := strconv.ParseInt(id, 10, 64)
-	at := time.UnixMicro(micros).UTC()
-
 	show := func(title, query string, args ...any) error {
 		return explainOne(ctx, a, stdout, title, query, args...)
 	}
 	if *only != "search" {
-		if err := show("list view, page 1", listFirst, "open", *team, 26); err != nil {
-			return err
-		}
-		if err := show(fmt.Sprintf("list view, page %d", *pages), listNext, "open", *team, at, cid, 26); err != nil {
-			return err
+		for _, page := range []struct {
+			n      int
+			cursor string
+		}{{1, ""}, {*pages, cursor}} {
+			f := ticket.Filter{Status: []string{"open"}, TeamID: team, Limit: 25, Cursor: page.cursor}
+			stmts, err := a.Tickets.ListStatements(ctx, auth.System, &f)
+			if err != nil {
+				return err
+			}
+			for _, st := range stmts {
+				if err := show(fmt.Sprintf("list view, page %d", page.n), st.SQL, st.Args...); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	if *only == "list" {

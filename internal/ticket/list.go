@@ -363,11 +363,15 @@ func (s *Service) filterConds(ctx context.Context, actor auth.Actor, f Filter, a
 	// open ticket of a status, a team or nobody through that column's
 	// index and sort them all. On SQLite the terms that would mislead it
 	// are written with a unary +, which keeps them out of index lookups
-	// (they still filter). Two kept their indexes: one status sorted by
-	// update or due time (its own indexes of 00001 and 00002 are exact),
-	// and one agent's tickets (few, and read by the assignee's index).
+	// (they still filter). Some keep their indexes: one agent's tickets
+	// (few, read through the assignee's index), one status sorted by
+	// update or due time (its indexes of 00001 and 00002 are exact), and
+	// with it, sorted by update, a team or the unassigned (exact indexes
+	// of 00001 too).
 	agent := f.AssigneeID != nil && *f.AssigneeID > 0
 	walk := s.DB.Engine == store.SQLite && open && !agent
+	one := len(cats)+len(keys) == 1
+	exact := one && (f.Sort == "" || f.Sort == "updated")
 	col := func(c string, hide bool) string {
 		if hide {
 			return "+" + c
@@ -375,7 +379,7 @@ func (s *Service) filterConds(ctx context.Context, actor auth.Actor, f Filter, a
 		return c
 	}
 	if len(f.Status) > 0 {
-		hide := walk && (len(cats)+len(keys) > 1 || f.Sort == "priority" || f.Sort == "created")
+		hide := walk && (!one || f.Sort == "priority" || f.Sort == "created")
 		var ors []string
 		if len(cats) > 0 {
 			ors = append(ors, col("t.status_category", hide)+" IN ("+strings.Join(cats, ", ")+")")
@@ -392,13 +396,14 @@ func (s *Service) filterConds(ctx context.Context, actor auth.Actor, f Filter, a
 		if open && (s.DB.Engine == store.SQLite || len(keys) > 0) {
 			where = append(where, openTerm)
 		}
-		return s.moreConds(f, actor, arg, where, walk, col)
+		return s.moreConds(f, actor, arg, where, walk, exact, col)
 	}
-	return s.moreConds(f, actor, arg, nil, walk, col)
+	return s.moreConds(f, actor, arg, nil, walk, exact, col)
 }
 
 // moreConds adds the conditions other than the status.
-func (s *Service) moreConds(f Filter, actor auth.Actor, arg func(any) string, where []string, walk bool, col func(string, bool) string) ([]string, error) {
+func (s *Service) moreConds(f Filter, actor auth.Actor, arg func(any) string, where []string, walk, exact bool, col func(string, bool) string) ([]string, error) {
+	hide := walk && !exact // a team or the unassigned
 	if len(f.Priority) > 0 {
 		var ps []string
 		for _, p := range f.Priority {
@@ -411,7 +416,7 @@ func (s *Service) moreConds(f Filter, actor auth.Actor, arg func(any) string, wh
 	}
 	if f.AssigneeID != nil {
 		if *f.AssigneeID == 0 {
-			where = append(where, col("t.assignee_id", walk)+" IS NULL")
+			where = append(where, col("t.assignee_id", hide)+" IS NULL")
 		} else {
 			where = append(where, "t.assignee_id = "+arg(*f.AssigneeID))
 		}
@@ -421,7 +426,7 @@ func (s *Service) moreConds(f Filter, actor auth.Actor, arg func(any) string, wh
 		for i, id := range f.TeamIDs {
 			ids[i] = arg(id)
 		}
-		where = append(where, col("t.team_id", walk)+" IN ("+strings.Join(ids, ", ")+")")
+		where = append(where, col("t.team_id", hide || (walk && len(ids) > 1))+" IN ("+strings.Join(ids, ", ")+")")
 	}
 	if len(f.Channel) > 0 {
 		cs := make([]string, len(f.Channel))
@@ -432,9 +437,9 @@ func (s *Service) moreConds(f Filter, actor auth.Actor, arg func(any) string, wh
 	}
 	if f.TeamID != nil {
 		if *f.TeamID == 0 {
-			where = append(where, col("t.team_id", walk)+" IS NULL")
+			where = append(where, col("t.team_id", hide)+" IS NULL")
 		} else {
-			where = append(where, col("t.team_id", walk)+" = "+arg(*f.TeamID))
+			where = append(where, col("t.team_id", hide)+" = "+arg(*f.TeamID))
 		}
 	}
 	tags := f.Tags
