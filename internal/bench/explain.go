@@ -2,7 +2,6 @@ package bench
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -20,16 +19,9 @@ import (
 	"tessera/internal/ticket"
 )
 
-// The statements of the hot paths as internal/ticket and internal/search
-// build them (kept in step by hand; explain prints the plans the engines
-// choose for them).
-const (
-	listCols = `t.id, t.number, t.subject, t.status, t.status_category, t.priority, t.type, t.channel, t.requester_id, t.organization_id,
-	t.assignee_id, t.team_id, t.merged_into_id, t.custom_fields, t.message_count, t.created_at, t.updated_at, t.first_reply_at, t.solved_at, t.closed_at`
-	listFirst = `SELECT ` + listCols + ` FROM tickets t WHERE (t.status_category IN ($1)) AND t.team_id = $2 ORDER BY t.updated_at DESC, t.id DESC LIMIT $3`
-	listNext  = `SELECT ` + listCols + ` FROM tickets t WHERE (t.status_category IN ($1)) AND t.team_id = $2 AND (t.updated_at, t.id) < ($3, $4) ORDER BY t.updated_at DESC, t.id DESC LIMIT $5`
-)
-
+// The search statements as internal/search builds them (kept in step by
+// hand; explain prints the plans the engines choose for them). The list
+// statements come from the ticket service itself (ListStatements).
 var window = strconv.Itoa(search.RankWindow)
 
 var recentWindow = strconv.Itoa(search.RecentWindow)
@@ -97,7 +89,7 @@ func explainCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs.SetOutput(stderr)
 	dbURL := fs.String("database-url", os.Getenv("TESSERA_DATABASE_URL"), "database")
 	team := fs.Int64("team-id", 1, "team of the list view")
-	only := fs.String("only", "", "list or search: explain only that")
+	only := fs.String("only", "", "list, search or views (the built-in views in every sort): explain only that")
 	pages := fs.Int("page", 50, "page of the list view to explain")
 	q := fs.String("q", "invoice", "search query to explain")
 	before := fs.Bool("before", false, "also explain the earlier search that ranked every match")
@@ -116,6 +108,9 @@ func explainCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	if *timings {
 		return searchTimings(ctx, a, stdout)
 	}
+	if *only == "views" {
+		return explainViews(ctx, a, stdout, *pages)
+	}
 	if *only == "search" {
 		*pages = 1
 	}
@@ -131,67 +126,24 @@ func explainCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 		cursor = pg.NextCursor
 	}
-	raw, _ := base64.RawURLEncoding.DecodeString(cursor)
-	us, id, _ := strings.Cut(string(raw), ".")
-	micros, _ := strconv.ParseInt(us, 10, 64)
-	cid, _ := strconv.ParseInt(id, 10, 64)
-	at := time.UnixMicro(micros).UTC()
-
 	show := func(title, query string, args ...any) error {
-		fmt.Fprintf(stdout, "\n-- %s\n%s\n", title, query)
-		fmt.Fprintf(stdout, "-- args: %v\n", args)
-		prefix := "EXPLAIN QUERY PLAN "
-		if a.DB.Engine == store.Postgres {
-			prefix = "EXPLAIN (ANALYZE, BUFFERS) "
-		}
-		rows, err := a.DB.Read().Query(ctx, prefix+query, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			if a.DB.Engine == store.Postgres {
-				var line string
-				if err := rows.Scan(&line); err != nil {
-					return err
-				}
-				fmt.Fprintln(stdout, line)
-			} else {
-				var id, parent, notused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-					return err
-				}
-				fmt.Fprintf(stdout, "%d %d %s\n", id, parent, detail)
-			}
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		// Time the statement itself (best of five).
-		best := time.Hour
-		for range 5 {
-			start := time.Now()
-			rows, err := a.DB.Read().Query(ctx, query, args...)
+		return explainOne(ctx, a, stdout, title, query, args...)
+	}
+	if *only != "search" {
+		for _, page := range []struct {
+			n      int
+			cursor string
+		}{{1, ""}, {*pages, cursor}} {
+			f := ticket.Filter{Status: []string{"open"}, TeamID: team, Limit: 25, Cursor: page.cursor}
+			stmts, err := a.Tickets.ListStatements(ctx, auth.System, &f)
 			if err != nil {
 				return err
 			}
-			n := 0
-			for rows.Next() {
-				n++
+			for _, st := range stmts {
+				if err := show(fmt.Sprintf("list view, page %d", page.n), st.SQL, st.Args...); err != nil {
+					return err
+				}
 			}
-			rows.Close()
-			best = min(best, time.Since(start))
-		}
-		fmt.Fprintf(stdout, "-- runs in %s (best of 5)\n", best.Round(time.Microsecond))
-		return nil
-	}
-	if *only != "search" {
-		if err := show("list view, page 1", listFirst, "open", *team, 26); err != nil {
-			return err
-		}
-		if err := show(fmt.Sprintf("list view, page %d", *pages), listNext, "open", *team, at, cid, 26); err != nil {
-			return err
 		}
 	}
 	if *only == "list" {
@@ -227,6 +179,58 @@ func explainCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 		return show("search "+*q+", every match ranked (before the fix)", all, match, 21, 0)
 	}
+	return nil
+}
+
+// explainOne prints a statement, its plan (on PostgreSQL the measured
+// execution) and its best time of five runs.
+func explainOne(ctx context.Context, a *app.App, stdout io.Writer, title, query string, args ...any) error {
+	fmt.Fprintf(stdout, "\n-- %s\n%s\n", title, query)
+	fmt.Fprintf(stdout, "-- args: %v\n", args)
+	prefix := "EXPLAIN QUERY PLAN "
+	if a.DB.Engine == store.Postgres {
+		prefix = "EXPLAIN (ANALYZE, BUFFERS) "
+	}
+	rows, err := a.DB.Read().Query(ctx, prefix+query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if a.DB.Engine == store.Postgres {
+			var line string
+			if err := rows.Scan(&line); err != nil {
+				return err
+			}
+			fmt.Fprintln(stdout, line)
+		} else {
+			var id, parent, notused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "%d %d %s\n", id, parent, detail)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	// Time the statement itself (best of five).
+	best := time.Hour
+	for range 5 {
+		start := time.Now()
+		rows, err := a.DB.Read().Query(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		n := 0
+		for rows.Next() {
+			n++
+		}
+		rows.Close()
+		best = min(best, time.Since(start))
+	}
+	fmt.Fprintf(stdout, "-- runs in %s (best of 5)\n", best.Round(time.Microsecond))
 	return nil
 }
 

@@ -223,6 +223,35 @@ type Scope struct {
 	Restricted bool
 	AgentID    int64
 	TeamIDs    []int64
+	// Where, if set, adds conditions on the tickets (alias t), binding its
+	// values with arg: a saved view searches only the tickets of its filter.
+	Where func(arg func(any) string) (string, error)
+}
+
+// conds renders the scope as SQL conditions appended to args.
+func (scope Scope) conds(args *[]any) (string, error) {
+	arg := func(v any) string {
+		*args = append(*args, v)
+		return fmt.Sprintf("$%d", len(*args))
+	}
+	where := ""
+	if scope.Restricted {
+		cond := "t.assignee_id = " + arg(scope.AgentID)
+		for _, id := range scope.TeamIDs {
+			cond += " OR t.team_id = " + arg(id)
+		}
+		where = " AND (" + cond + ")"
+	}
+	if scope.Where != nil {
+		c, err := scope.Where(arg)
+		if err != nil {
+			return "", err
+		}
+		if c != "" {
+			where += " AND " + c
+		}
+	}
+	return where, nil
 }
 
 // Tickets returns the ids of the tickets matching q, best first, skipping
@@ -255,15 +284,9 @@ const RecentWindow = 100_000
 
 func tickets(ctx context.Context, db *store.DB, q Query, scope Scope, prefix, recent bool, offset, limit int) ([]int64, error) {
 	args := []any{"", limit, offset}
-	where := ""
-	if scope.Restricted {
-		args = append(args, scope.AgentID)
-		cond := fmt.Sprintf("t.assignee_id = $%d", len(args))
-		for _, id := range scope.TeamIDs {
-			args = append(args, id)
-			cond += fmt.Sprintf(" OR t.team_id = $%d", len(args))
-		}
-		where = " AND (" + cond + ")"
+	where, err := scope.conds(&args)
+	if err != nil {
+		return nil, err
 	}
 	// Only the newest RankWindow matches are ranked: a common word matches
 	// tens of thousands of tickets in a large help desk, ranking all of them
@@ -307,6 +330,44 @@ func tickets(ctx context.Context, db *store.DB, q Query, scope Scope, prefix, re
 		ids = append(ids, id)
 	}
 	return ids, rows.Err()
+}
+
+// Count counts the tickets a search can show, up to max: the matches of
+// the exact words among the newest RankWindow that match (the window every
+// search ranks in), or, when none match, of the last word as a prefix. No
+// ranking is needed to count, so it costs a walk of at most RankWindow
+// index entries per stage.
+func Count(ctx context.Context, db *store.DB, q Query, scope Scope, max int) (int, error) {
+	if q.Empty() {
+		return 0, nil
+	}
+	for _, prefix := range []bool{false, true} {
+		args := []any{""}
+		where, err := scope.conds(&args)
+		if err != nil {
+			return 0, err
+		}
+		var query string
+		if db.Engine == store.SQLite {
+			args[0] = q.fts5(prefix)
+			query = `SELECT COUNT(*) FROM (SELECT t.id FROM (SELECT rowid AS id FROM ticket_fts WHERE ticket_fts MATCH $1
+				ORDER BY rowid DESC LIMIT ` + fmt.Sprint(RankWindow) + `) m JOIN tickets t ON t.id = m.id WHERE 1 = 1` + where
+		} else {
+			args[0] = q.tsquery(prefix)
+			query = `SELECT COUNT(*) FROM (SELECT t.id FROM (SELECT ticket_id FROM ticket_search WHERE document @@ to_tsquery('simple', $1)
+				ORDER BY ticket_id DESC LIMIT ` + fmt.Sprint(RankWindow) + `) m JOIN tickets t ON t.id = m.ticket_id WHERE 1 = 1` + where
+		}
+		args = append(args, max)
+		query += fmt.Sprintf(" LIMIT $%d) c", len(args))
+		var n int
+		if err := db.Read().QueryRow(ctx, query, args...).Scan(&n); err != nil {
+			return 0, fmt.Errorf("search count: %w", err)
+		}
+		if n > 0 || prefix {
+			return n, nil
+		}
+	}
+	return 0, nil
 }
 
 // Highlight escapes text for HTML and wraps the words that match q in

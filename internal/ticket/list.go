@@ -11,6 +11,7 @@ import (
 
 	"tessera/internal/auth"
 	"tessera/internal/search"
+	"tessera/internal/store"
 	"tessera/internal/validation"
 )
 
@@ -25,17 +26,24 @@ type Filter struct {
 	TeamIDs        []int64
 	Channel        []string
 	Tag            string
+	Tags           []string // every one of them
 	RequesterID    int64
 	OrganizationID int64
 	CreatedFrom    *time.Time
 	CreatedTo      *time.Time
 	UpdatedFrom    *time.Time
 	UpdatedTo      *time.Time
-	Sort           string // "updated" (default) or "created"
-	Ascending      bool
-	Cursor         string
-	Limit          int
+	// Sort is "updated" (the default), "created", "priority" (most pressing
+	// first when descending) or "sla" (the next SLA due time, soonest first
+	// when ascending; tickets without one come last either way).
+	Sort      string
+	Ascending bool
+	Cursor    string
+	Limit     int
 }
+
+// Sorts are the orders a list can have.
+var Sorts = []string{"updated", "created", "priority", "sla"}
 
 // Page is one page of a list; NextCursor is empty on the last page.
 type Page struct {
@@ -43,97 +51,129 @@ type Page struct {
 	NextCursor string   `json:"next_cursor"`
 }
 
-// cursor is the sort key of the last row of a page.
+// priorityWeight ranks priorities, urgent highest. The migration
+// 00006_views indexes exactly this expression: SQLite uses an index on an
+// expression only when the query spells the same expression.
+const priorityWeight = `(CASE t.priority WHEN 'urgent' THEN 4 WHEN 'high' THEN 3 WHEN 'normal' THEN 2 ELSE 1 END)`
+
+func weightOf(priority string) int {
+	switch priority {
+	case "urgent":
+		return 4
+	case "high":
+		return 3
+	case "normal":
+		return 2
+	}
+	return 1
+}
+
+// cursor is the sort key of the last row of a page: a time (updated,
+// created, a due time), a priority weight, or, for the tickets without a
+// due time that end an SLA list, nothing but the id.
 type cursor struct {
-	at time.Time
-	id int64
+	at     time.Time
+	weight int
+	null   bool
+	id     int64
 }
 
-func (c cursor) encode() string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(c.at.UnixMicro(), 10) + "." + strconv.FormatInt(c.id, 10)))
+// encode writes the cursor of a sort. Times of the updated and created
+// sorts are in microseconds (the cursors clients already hold); due times
+// in nanoseconds, as the SLA clocks compute them.
+func (c cursor) encode(sort string) string {
+	var key string
+	switch {
+	case sort == "priority":
+		key = "p" + strconv.Itoa(c.weight)
+	case sort == "sla" && c.null:
+		key = "n"
+	case sort == "sla":
+		key = "d" + strconv.FormatInt(c.at.UnixNano(), 10)
+	default:
+		key = strconv.FormatInt(c.at.UnixMicro(), 10)
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(key + "." + strconv.FormatInt(c.id, 10)))
 }
 
-func decodeCursor(s string) (cursor, error) {
+func decodeCursor(s, sort string) (cursor, error) {
+	bad := validation.Field("cursor", "is not a cursor from this API")
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
-		return cursor{}, validation.Field("cursor", "is not a cursor from this API")
+		return cursor{}, bad
 	}
-	a, bs, ok := strings.Cut(string(b), ".")
-	us, err1 := strconv.ParseInt(a, 10, 64)
-	id, err2 := strconv.ParseInt(bs, 10, 64)
-	if !ok || err1 != nil || err2 != nil {
-		return cursor{}, validation.Field("cursor", "is not a cursor from this API")
+	key, idStr, ok := strings.Cut(string(b), ".")
+	id, err := strconv.ParseInt(idStr, 10, 64)
+	if !ok || err != nil {
+		return cursor{}, bad
 	}
-	return cursor{at: time.UnixMicro(us).UTC(), id: id}, nil
+	c := cursor{id: id}
+	switch {
+	case sort == "priority" && strings.HasPrefix(key, "p"):
+		c.weight, err = strconv.Atoi(key[1:])
+	case sort == "sla" && key == "n":
+		c.null = true
+	case sort == "sla" && strings.HasPrefix(key, "d"):
+		var ns int64
+		ns, err = strconv.ParseInt(key[1:], 10, 64)
+		c.at = time.Unix(0, ns).UTC()
+	case sort == "updated" || sort == "created":
+		var us int64
+		us, err = strconv.ParseInt(key, 10, 64)
+		c.at = time.UnixMicro(us).UTC()
+	default:
+		return cursor{}, bad
+	}
+	if err != nil {
+		return cursor{}, bad
+	}
+	return c, nil
 }
 
 // List returns a page of the tickets the actor may see that match f,
-// ordered by (updated_at or created_at, id) and paged by keyset: each page
-// costs the same however deep it is, and nothing counts every row.
+// paged by keyset: each page costs the same however deep it is, and
+// nothing counts every row. The sort key is (updated_at, id), (created_at,
+// id), (priority weight, id) or (sla_due_at, id); the SLA sort reads the
+// tickets with a due time first and then those without, each part in index
+// order, so NULLs come last without an ORDER BY the indexes cannot serve.
 func (s *Service) List(ctx context.Context, actor auth.Actor, f Filter) (Page, error) {
-	if f.Limit <= 0 {
-		f.Limit = 25
-	}
-	if f.Limit > 100 {
-		return Page{}, validation.Field("limit", "must be at most 100")
-	}
-	sortCol := "t.updated_at"
-	switch f.Sort {
-	case "", "updated":
-	case "created":
-		sortCol = "t.created_at"
-	default:
-		return Page{}, validation.Field("sort", "must be updated or created")
-	}
-	where, args, err := s.filterWhere(ctx, actor, f)
+	stmts, err := s.ListStatements(ctx, actor, &f)
 	if err != nil {
 		return Page{}, err
 	}
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
-	}
-	dir, cmp := "DESC", "<"
-	if f.Ascending {
-		dir, cmp = "ASC", ">"
-	}
-	if f.Cursor != "" {
-		c, err := decodeCursor(f.Cursor)
+	items := []Ticket{}
+	for _, st := range stmts {
+		// The last argument is the limit: what the earlier part left.
+		st.Args[len(st.Args)-1] = f.Limit + 1 - len(items)
+		more, err := s.listQuery(ctx, st)
 		if err != nil {
 			return Page{}, err
 		}
-		where = append(where, fmt.Sprintf("(%s, t.id) %s (%s, %s)", sortCol, cmp, arg(c.at), arg(c.id)))
-	}
-	q := `SELECT ` + ticketCols + ` FROM tickets t`
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	q += fmt.Sprintf(" ORDER BY %s %s, t.id %s LIMIT %s", sortCol, dir, dir, arg(f.Limit+1))
-	rows, err := s.DB.Read().Query(ctx, q, args...)
-	if err != nil {
-		return Page{}, fmt.Errorf("list tickets: %w", err)
-	}
-	items := make([]Ticket, 0, f.Limit+1)
-	for rows.Next() {
-		t, err := scanTicket(rows)
-		if err != nil {
-			rows.Close()
-			return Page{}, fmt.Errorf("list tickets: %w", err)
+		items = append(items, more...)
+		if len(items) > f.Limit {
+			break
 		}
-		items = append(items, t)
-	}
-	if err := rows.Close(); err != nil {
-		return Page{}, fmt.Errorf("list tickets: %w", err)
 	}
 	page := Page{Items: items}
 	if len(items) > f.Limit {
 		page.Items = items[:f.Limit]
 		last := page.Items[f.Limit-1]
-		at := last.UpdatedAt
-		if sortCol == "t.created_at" {
-			at = last.CreatedAt
+		c := cursor{id: last.ID}
+		switch f.Sort {
+		case "updated":
+			c.at = last.UpdatedAt
+		case "created":
+			c.at = last.CreatedAt
+		case "priority":
+			c.weight = weightOf(last.Priority)
+		case "sla":
+			if last.SLADueAt == nil {
+				c.null = true
+			} else {
+				c.at = *last.SLADueAt
+			}
 		}
-		page.NextCursor = cursor{at: at, id: last.ID}.encode()
+		page.NextCursor = c.encode(f.Sort)
 	}
 	if err := s.loadTags(ctx, page.Items); err != nil {
 		return Page{}, err
@@ -144,44 +184,231 @@ func (s *Service) List(ctx context.Context, actor auth.Actor, f Filter) (Page, e
 	return page, s.decorate(ctx, page.Items)
 }
 
+// Statement is an SQL statement and its arguments.
+type Statement struct {
+	SQL  string
+	Args []any
+}
+
+// ListStatements returns the statements List runs for a page of f, in
+// order (tessera bench explain shows their plans): one, or for the SLA sort
+// the tickets with a due time and then those without. The last argument of
+// each is its limit. f is completed with its defaults.
+func (s *Service) ListStatements(ctx context.Context, actor auth.Actor, f *Filter) ([]Statement, error) {
+	if f.Limit <= 0 {
+		f.Limit = 25
+	}
+	if f.Limit > 100 {
+		return nil, validation.Field("limit", "must be at most 100")
+	}
+	if f.Sort == "" {
+		f.Sort = "updated"
+	}
+	if !slices.Contains(Sorts, f.Sort) {
+		return nil, validation.Field("sort", "must be one of %s", strings.Join(Sorts, ", "))
+	}
+	var c *cursor
+	if f.Cursor != "" {
+		cc, err := decodeCursor(f.Cursor, f.Sort)
+		if err != nil {
+			return nil, err
+		}
+		c = &cc
+	}
+	where, args, err := s.filterWhere(ctx, actor, *f)
+	if err != nil {
+		return nil, err
+	}
+	dir, cmp := "DESC", "<"
+	if f.Ascending {
+		dir, cmp = "ASC", ">"
+	}
+	limit := f.Limit + 1
+	switch f.Sort {
+	case "updated", "created":
+		col := "t." + f.Sort + "_at"
+		w, a := where, args
+		if c != nil {
+			w, a = keyset(w, a, col, cmp, c.at, c.id)
+		}
+		return []Statement{listStatement(w, a, fmt.Sprintf("%s %s, t.id %s", col, dir, dir), limit)}, nil
+	case "priority":
+		order := fmt.Sprintf("%s %s, t.id %s", priorityWeight, dir, dir)
+		if c == nil {
+			return []Statement{listStatement(where, args, order, limit)}, nil
+		}
+		// After a cursor: the rest of its priority, then the priorities
+		// beyond. Each part seeks in the index; a row value over the
+		// weight would not (SQLite seeks on the weight alone and reads
+		// every ticket of that priority before the cursor).
+		a1 := append(slices.Clip(args), c.weight, c.id)
+		w1 := append(slices.Clip(where), fmt.Sprintf("%s = $%d", priorityWeight, len(a1)-1), fmt.Sprintf("t.id %s $%d", cmp, len(a1)))
+		a2 := append(slices.Clip(args), c.weight)
+		w2 := append(slices.Clip(where), fmt.Sprintf("%s %s $%d", priorityWeight, cmp, len(a2)))
+		// The first part orders by id alone: its weight is fixed, and
+		// SQLite does not see that an expression bound by = is constant.
+		return []Statement{listStatement(w1, a1, "t.id "+dir, limit), listStatement(w2, a2, order, limit)}, nil
+	}
+	// The SLA sort: with a due time, then without.
+	var out []Statement
+	order := fmt.Sprintf("t.sla_due_at %s, t.id %s", dir, dir)
+	if f.AssigneeID != nil && *f.AssigneeID == 0 && s.DB.Engine == store.Postgres {
+		// The unassigned: PostgreSQL does not take IS NULL to fix the
+		// column as = would, so it would not see that the index
+		// (assignee_id, sla_due_at, id) gives this order; ordering by the
+		// assignee first (a no-op) says so.
+		order = fmt.Sprintf("t.assignee_id %s, %s", dir, order)
+	}
+	if c == nil || !c.null {
+		w, a := append(slices.Clip(where), "t.sla_due_at IS NOT NULL"), args
+		if c != nil {
+			w, a = keyset(w, a, "t.sla_due_at", cmp, c.at, c.id)
+		}
+		out = append(out, listStatement(w, a, order, limit))
+	}
+	w, a := append(slices.Clip(where), "t.sla_due_at IS NULL"), slices.Clip(args)
+	if c != nil && c.null {
+		a = append(a, c.id)
+		w = append(w, fmt.Sprintf("t.id %s $%d", cmp, len(a)))
+	}
+	return append(out, listStatement(w, a, order, limit)), nil
+}
+
+// keyset adds the condition "after the cursor" on (key, id) to a copy of
+// the conditions.
+func keyset(where []string, args []any, key, cmp string, v any, id int64) ([]string, []any) {
+	args = append(slices.Clip(args), v, id)
+	return append(slices.Clip(where), fmt.Sprintf("(%s, t.id) %s ($%d, $%d)", key, cmp, len(args)-1, len(args))), args
+}
+
+func listStatement(where []string, args []any, order string, limit int) Statement {
+	q := `SELECT ` + ticketCols + ` FROM tickets t`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	args = append(slices.Clip(args), limit)
+	return Statement{SQL: q + fmt.Sprintf(" ORDER BY %s LIMIT $%d", order, len(args)), Args: args}
+}
+
+// listQuery reads the tickets of a list statement.
+func (s *Service) listQuery(ctx context.Context, st Statement) ([]Ticket, error) {
+	rows, err := s.DB.Read().Query(ctx, st.SQL, st.Args...)
+	if err != nil {
+		return nil, fmt.Errorf("list tickets: %w", err)
+	}
+	var items []Ticket
+	for rows.Next() {
+		t, err := scanTicket(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("list tickets: %w", err)
+		}
+		items = append(items, t)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, fmt.Errorf("list tickets: %w", err)
+	}
+	return items, nil
+}
+
+// openTerm is the predicate of the partial indexes of migration
+// 00006_views (the tickets short of closed: the work of a help desk and its
+// recent past, not its history), spelled as the queries must spell it.
+// Unlike IN, <> is no index lookup, so it never draws the planner to the
+// indexes that lead with the status.
+const openTerm = "t.status_category <> 'closed'"
+
 // filterWhere turns a filter, and what the actor may see, into SQL
 // conditions and their arguments.
 func (s *Service) filterWhere(ctx context.Context, actor auth.Actor, f Filter) ([]string, []any, error) {
-	if !actor.IsAgent() && actor.Kind != auth.KindSystem && actor.Kind != auth.KindContact {
-		return nil, nil, auth.Forbidden("not allowed to list tickets")
-	}
-	var where []string
 	var args []any
 	arg := func(v any) string {
 		args = append(args, v)
 		return fmt.Sprintf("$%d", len(args))
 	}
-	if len(f.Status) > 0 {
-		var cats, keys []string
-		for _, st := range f.Status {
-			if slices.Contains(Categories, st) {
-				cats = append(cats, arg(st))
-				continue
+	where, err := s.filterConds(ctx, actor, f, arg)
+	return where, args, err
+}
+
+// filterConds is filterWhere binding its values with arg, for statements
+// that have arguments of their own (a search).
+func (s *Service) filterConds(ctx context.Context, actor auth.Actor, f Filter, arg func(any) string) ([]string, error) {
+	if !actor.IsAgent() && actor.Kind != auth.KindSystem && actor.Kind != auth.KindContact {
+		return nil, auth.Forbidden("not allowed to list tickets")
+	}
+	// Statuses: categories are written as literals (they come from a fixed
+	// list), so PostgreSQL plans with their real frequencies even in a
+	// generic plan. Custom status keys are looked up for their category.
+	var cats, keys []string
+	open := len(f.Status) > 0 // every status shown is short of closed
+	for _, st := range f.Status {
+		cat := st
+		if slices.Contains(Categories, st) {
+			cats = append(cats, "'"+st+"'")
+		} else {
+			c, err := statusCategory(ctx, s.DB.Read(), st)
+			if err != nil {
+				return nil, err // names the field "status"
 			}
-			if _, err := statusCategory(ctx, s.DB.Read(), st); err != nil {
-				return nil, nil, err // names the field "status"
-			}
+			cat = c
 			keys = append(keys, arg(st))
 		}
+		open = open && cat != StatusClosed
+	}
+	// A list of tickets short of closed reads a partial index of them
+	// (migration 00006_views) in the list's order and stops at the page's
+	// end. PostgreSQL chooses it from its statistics. SQLite plans without
+	// statistics (nothing runs ANALYZE): it takes an equality or an IN on
+	// any indexed column to select a handful of rows, and would read every
+	// open ticket of a status, a team or nobody through that column's
+	// index and sort them all. On SQLite the terms that would mislead it
+	// are written with a unary +, which keeps them out of index lookups
+	// (they still filter). Some keep their indexes: one agent's tickets
+	// (few, read through the assignee's index), one status sorted by
+	// update or due time (its indexes of 00001 and 00002 are exact), and
+	// with it, sorted by update, a team or the unassigned (exact indexes
+	// of 00001 too).
+	agent := f.AssigneeID != nil && *f.AssigneeID > 0
+	walk := s.DB.Engine == store.SQLite && open && !agent
+	one := len(cats)+len(keys) == 1
+	exact := one && (f.Sort == "" || f.Sort == "updated")
+	col := func(c string, hide bool) string {
+		if hide {
+			return "+" + c
+		}
+		return c
+	}
+	if len(f.Status) > 0 {
+		hide := walk && (!one || f.Sort == "priority" || f.Sort == "created")
 		var ors []string
 		if len(cats) > 0 {
-			ors = append(ors, "t.status_category IN ("+strings.Join(cats, ", ")+")")
+			ors = append(ors, col("t.status_category", hide)+" IN ("+strings.Join(cats, ", ")+")")
 		}
 		if len(keys) > 0 {
 			ors = append(ors, "t.status IN ("+strings.Join(keys, ", ")+")")
 		}
-		where = append(where, "("+strings.Join(ors, " OR ")+")")
+		where := []string{"(" + strings.Join(ors, " OR ") + ")"}
+		// SQLite uses a partial index only when the query carries its
+		// predicate word for word. PostgreSQL proves by itself that
+		// categories short of closed imply it, and would count the
+		// redundant term as a second filter (expecting a handful of rows
+		// it would rather sort), so it gets the term only for status keys.
+		if open && (s.DB.Engine == store.SQLite || len(keys) > 0) {
+			where = append(where, openTerm)
+		}
+		return s.moreConds(f, actor, arg, where, walk, exact, col)
 	}
+	return s.moreConds(f, actor, arg, nil, walk, exact, col)
+}
+
+// moreConds adds the conditions other than the status.
+func (s *Service) moreConds(f Filter, actor auth.Actor, arg func(any) string, where []string, walk, exact bool, col func(string, bool) string) ([]string, error) {
+	hide := walk && !exact // a team or the unassigned
 	if len(f.Priority) > 0 {
 		var ps []string
 		for _, p := range f.Priority {
 			if !slices.Contains(Priorities, p) {
-				return nil, nil, validation.Field("priority", "must be one of %s", strings.Join(Priorities, ", "))
+				return nil, validation.Field("priority", "must be one of %s", strings.Join(Priorities, ", "))
 			}
 			ps = append(ps, arg(p))
 		}
@@ -189,7 +416,7 @@ func (s *Service) filterWhere(ctx context.Context, actor auth.Actor, f Filter) (
 	}
 	if f.AssigneeID != nil {
 		if *f.AssigneeID == 0 {
-			where = append(where, "t.assignee_id IS NULL")
+			where = append(where, col("t.assignee_id", hide)+" IS NULL")
 		} else {
 			where = append(where, "t.assignee_id = "+arg(*f.AssigneeID))
 		}
@@ -199,7 +426,7 @@ func (s *Service) filterWhere(ctx context.Context, actor auth.Actor, f Filter) (
 		for i, id := range f.TeamIDs {
 			ids[i] = arg(id)
 		}
-		where = append(where, "t.team_id IN ("+strings.Join(ids, ", ")+")")
+		where = append(where, col("t.team_id", hide || (walk && len(ids) > 1))+" IN ("+strings.Join(ids, ", ")+")")
 	}
 	if len(f.Channel) > 0 {
 		cs := make([]string, len(f.Channel))
@@ -210,13 +437,17 @@ func (s *Service) filterWhere(ctx context.Context, actor auth.Actor, f Filter) (
 	}
 	if f.TeamID != nil {
 		if *f.TeamID == 0 {
-			where = append(where, "t.team_id IS NULL")
+			where = append(where, col("t.team_id", hide)+" IS NULL")
 		} else {
-			where = append(where, "t.team_id = "+arg(*f.TeamID))
+			where = append(where, col("t.team_id", hide)+" = "+arg(*f.TeamID))
 		}
 	}
+	tags := f.Tags
 	if f.Tag != "" {
-		where = append(where, "t.id IN (SELECT ticket_id FROM ticket_tags WHERE tag = "+arg(strings.ToLower(f.Tag))+")")
+		tags = append(slices.Clip(tags), f.Tag)
+	}
+	for _, tag := range tags {
+		where = append(where, "t.id IN (SELECT ticket_id FROM ticket_tags WHERE tag = "+arg(strings.ToLower(tag))+")")
 	}
 	if f.RequesterID != 0 {
 		where = append(where, "t.requester_id = "+arg(f.RequesterID))
@@ -242,13 +473,13 @@ func (s *Service) filterWhere(ctx context.Context, actor auth.Actor, f Filter) (
 	case actor.Kind == auth.KindContact:
 		where = append(where, "t.requester_id = "+arg(actor.ID))
 	case !actor.SeesAllTickets():
-		cond := []string{"t.assignee_id = " + arg(actor.ID)}
+		cond := []string{col("t.assignee_id", walk) + " = " + arg(actor.ID)}
 		for _, id := range actor.TeamIDs {
-			cond = append(cond, "t.team_id = "+arg(id))
+			cond = append(cond, col("t.team_id", walk)+" = "+arg(id))
 		}
 		where = append(where, "("+strings.Join(cond, " OR ")+")")
 	}
-	return where, args, nil
+	return where, nil
 }
 
 // Count counts the tickets of a filter up to max: a sidebar shows "999+"
@@ -354,6 +585,15 @@ type SearchResult struct {
 // first, with highlighted excerpts. "#1042" or "1042" also finds the ticket
 // with that number. Only agents search; scope follows ticket access.
 func (s *Service) Search(ctx context.Context, actor auth.Actor, q string, cursorStr string, limit int) (SearchResult, error) {
+	return s.SearchIn(ctx, actor, q, nil, cursorStr, limit)
+}
+
+// SearchIn is Search among the tickets of a filter (a saved view with a
+// text query). Results are ranked like any search, so they page by offset
+// up to 1,000 results and ignore the filter's sort: relevance decides the
+// order, and only the newest search.RankWindow matches of a stage are
+// ranked. A ticket number finds that ticket only without a filter.
+func (s *Service) SearchIn(ctx context.Context, actor auth.Actor, q string, f *Filter, cursorStr string, limit int) (SearchResult, error) {
 	if !actor.IsAgent() && actor.Kind != auth.KindSystem {
 		return SearchResult{}, auth.Forbidden("only agents search tickets")
 	}
@@ -379,9 +619,9 @@ func (s *Service) Search(ctx context.Context, actor auth.Actor, q string, cursor
 		offset = n
 	}
 	query := search.Parse(q)
-	scope := search.Scope{Restricted: !actor.SeesAllTickets(), AgentID: actor.ID, TeamIDs: actor.TeamIDs}
+	scope := s.searchScope(ctx, actor, f)
 	var ids []int64
-	if offset == 0 {
+	if offset == 0 && f == nil {
 		if n, err := strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(q), "#"), 10, 64); err == nil {
 			if t, err := s.ByNumber(ctx, actor, n); err == nil {
 				ids = append(ids, t.ID)
@@ -420,6 +660,28 @@ func (s *Service) Search(ctx context.Context, actor auth.Actor, q string, cursor
 		res.Items = append(res.Items, Hit{Ticket: t, Subject: subj, Excerpt: excerpts[t.ID]})
 	}
 	return res, nil
+}
+
+// searchScope limits a search to what actor may see and, if f is set, to
+// the tickets of f.
+func (s *Service) searchScope(ctx context.Context, actor auth.Actor, f *Filter) search.Scope {
+	scope := search.Scope{Restricted: !actor.SeesAllTickets(), AgentID: actor.ID, TeamIDs: actor.TeamIDs}
+	if f != nil {
+		scope.Where = func(arg func(any) string) (string, error) {
+			where, err := s.filterConds(ctx, actor, *f, arg)
+			return strings.Join(where, " AND "), err
+		}
+	}
+	return scope
+}
+
+// CountSearch counts, up to max, the tickets of f that a search for q
+// shows (see search.Count): the count of a saved view with a query.
+func (s *Service) CountSearch(ctx context.Context, actor auth.Actor, q string, f Filter, max int) (int, error) {
+	if !actor.IsAgent() && actor.Kind != auth.KindSystem {
+		return 0, auth.Forbidden("only agents search tickets")
+	}
+	return search.Count(ctx, s.DB, search.Parse(q), s.searchScope(ctx, actor, &f), max)
 }
 
 // byIDs loads tickets in the order of ids.

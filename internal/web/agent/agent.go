@@ -34,6 +34,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	h.registerTicket(mux)
 	h.registerAdmin(mux)
 	h.registerProfile(mux)
+	h.registerViews(mux)
 }
 
 type loginPage struct {

@@ -73,7 +73,7 @@ func (h *Handler) renderProfile(w http.ResponseWriter, r *http.Request, status i
 	d.Title = d.T("profile.title")
 	d.Nav = "profile"
 	d.Error = errText
-	if d.Sidebar, err = h.sidebar(ctx, v.Actor, ""); err != nil {
+	if d.Sidebar, err = h.sidebar(ctx, v, ""); err != nil {
 		h.Site.Fail(w, r, err)
 		return
 	}

@@ -6,7 +6,6 @@ import (
 	"html"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -19,8 +18,6 @@ import (
 	"tessera/internal/ticket"
 )
 
-// untranslatedSettings finds a profile or admin key printed as itself.
-var untranslatedSettings = regexp.MustCompile(`[>"\s](profile|admin|common)\.[a-z_]+(\.[a-z_]+)?[<"\s]`)
 
 func (e *adminEnv) actor(who string) auth.Actor {
 	switch who {
@@ -52,7 +49,7 @@ func TestProfile(t *testing.T) {
 			if r.Code != http.StatusOK || !strings.Contains(r.Body, html.EscapeString(me.Name)) || !strings.Contains(r.Body, `href="/profile"`) {
 				t.Fatalf("GET /profile as %s: %d\n%s", who, r.Code, excerpt(r.Body))
 			}
-			if m := untranslatedSettings.FindString(r.Body); m != "" {
+			if m := untranslated.FindString(r.Body); m != "" {
 				t.Errorf("GET /profile as %s: untranslated %q", who, m)
 			}
 			// The switcher's choice is kept in the session...
@@ -232,7 +229,7 @@ func TestAdminPortalSettings(t *testing.T) {
 		if r.Code != http.StatusOK || strings.Contains(r.Body, " checked") {
 			t.Fatalf("GET /admin/portal: %d\n%s", r.Code, excerpt(r.Body))
 		}
-		if m := untranslatedSettings.FindString(r.Body); m != "" {
+		if m := untranslated.FindString(r.Body); m != "" {
 			t.Errorf("untranslated %q", m)
 		}
 		if home := e.do("GET", "/admin", asAdmin, nil); !strings.Contains(home.Body, `href="/admin/portal"`) {
@@ -280,7 +277,7 @@ func TestAdminPortalSettings(t *testing.T) {
 		if r := e.do("GET", path, asAdmin, nil); !strings.Contains(r.Body, `name="portal" value="1" aria-describedby="portal-hint" checked`) {
 			t.Errorf("the field form does not show the flag\n%s", excerpt(r.Body))
 		}
-		if m := untranslatedSettings.FindString(e.do("GET", "/admin/fields", asAdmin, nil).Body); m != "" {
+		if m := untranslated.FindString(e.do("GET", "/admin/fields", asAdmin, nil).Body); m != "" {
 			t.Errorf("fields list: untranslated %q", m)
 		}
 		r = e.do("POST", path, asAdmin, url.Values{"name": {"Order number"}, "position": {"0"}, "active": {"1"}})

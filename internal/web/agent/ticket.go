@@ -204,7 +204,7 @@ func (h *Handler) loadTicket(r *http.Request, id int64) (*page.Data, *ticketView
 	})
 	wg.Go(func() {
 		var err error
-		if sidebar, err = h.sidebar(ctx, v.Actor, ""); err != nil {
+		if sidebar, err = h.sidebar(ctx, v, ""); err != nil {
 			fail(err)
 		}
 	})

@@ -2,8 +2,12 @@ package agent
 
 import (
 	"context"
+	"html/template"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -20,13 +24,16 @@ const CountCap = 1000
 type Sidebar struct {
 	Active string
 	Views  []SidebarView
+	Saved  []SidebarView
 }
 
-// SidebarView is one entry of the sidebar.
+// SidebarView is one entry of the sidebar: a built-in view (Label is its
+// message key) or a saved one (Name is what its owner called it).
 type SidebarView struct {
-	Key, Label, URL string
-	Count           int
-	Capped          bool
+	Key, Label, Name, URL string
+	Count                 int
+	Capped                bool
+	Shared                bool
 }
 
 // directory names agents and teams in lists; both are small tables, read
@@ -34,6 +41,9 @@ type SidebarView struct {
 type directory struct {
 	Agents map[int64]people.Agent
 	Teams  map[int64]people.Team
+	// In name order, for the pickers of the bulk bar and the view form.
+	AgentList []people.Agent
+	TeamList  []people.Team
 }
 
 func (d directory) AgentName(id *int64) string {
@@ -50,6 +60,17 @@ func (d directory) TeamName(id *int64) string {
 	return d.Teams[*id].Name
 }
 
+// Assignable are the active agents who may be assigned tickets.
+func (d directory) Assignable() []people.Agent {
+	var out []people.Agent
+	for _, a := range d.AgentList {
+		if a.Active && a.Role != auth.RoleLight {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 func (h *Handler) directory(ctx context.Context) (directory, error) {
 	d := directory{Agents: map[int64]people.Agent{}, Teams: map[int64]people.Team{}}
 	agents, err := h.Site.App.People.ListAgents(ctx)
@@ -59,6 +80,8 @@ func (h *Handler) directory(ctx context.Context) (directory, error) {
 	for _, a := range agents {
 		d.Agents[a.ID] = a
 	}
+	d.AgentList = agents
+	slices.SortFunc(d.AgentList, func(a, b people.Agent) int { return compareFold(a.Name, b.Name) })
 	teams, err := h.Site.App.People.ListTeams(ctx)
 	if err != nil {
 		return d, err
@@ -66,14 +89,23 @@ func (h *Handler) directory(ctx context.Context) (directory, error) {
 	for _, t := range teams {
 		d.Teams[t.ID] = t
 	}
+	d.TeamList = teams
+	slices.SortFunc(d.TeamList, func(a, b people.Team) int { return compareFold(a.Name, b.Name) })
 	return d, nil
 }
 
 // counts caches each agent's view counts for a few seconds: every page of
-// the workspace shows them, and live updates refresh them anyway.
+// the workspace shows them, and live updates refresh them anyway. The cache
+// is per process; a count is at most a few seconds stale on another server.
 type countCache struct {
 	mu sync.Mutex
-	m  map[int64]countEntry
+	m  map[countKey]countEntry
+}
+
+// countKey is an agent of a site (tests run several sites in a process).
+type countKey struct {
+	site  *page.Site
+	agent int64
 }
 
 type countEntry struct {
@@ -81,81 +113,258 @@ type countEntry struct {
 	counts map[string]int
 }
 
-var counts = countCache{m: map[int64]countEntry{}}
+var counts = countCache{m: map[countKey]countEntry{}}
 
-func (h *Handler) sidebar(ctx context.Context, actor auth.Actor, active string) (*Sidebar, error) {
+// forget drops an agent's cached counts (after they changed tickets or
+// views, they expect to see it).
+func (c *countCache) forget(site *page.Site, agentID int64) {
+	c.mu.Lock()
+	delete(c.m, countKey{site, agentID})
+	c.mu.Unlock()
+}
+
+func (h *Handler) sidebar(ctx context.Context, v *page.Viewer, active string) (*Sidebar, error) {
+	actor := v.Actor
+	key := countKey{h.Site, actor.ID}
 	counts.mu.Lock()
-	e, ok := counts.m[actor.ID]
+	e, ok := counts.m[key]
 	counts.mu.Unlock()
-	views := ticket.BuiltinViews(actor)
 	if !ok || time.Since(e.at) > 5*time.Second {
 		e = countEntry{at: time.Now(), counts: map[string]int{}}
-		for _, v := range views {
-			n, err := h.Site.App.Tickets.Count(ctx, actor, v.Filter, CountCap)
-			if err != nil {
-				return nil, err
-			}
-			e.counts[v.Key] = n
+	}
+	fresh := false
+	count := func(key string, n func() (int, error)) (int, error) {
+		if c, ok := e.counts[key]; ok {
+			return c, nil
 		}
-		counts.mu.Lock()
-		counts.m[actor.ID] = e
-		counts.mu.Unlock()
+		c, err := n()
+		if err != nil {
+			return 0, err
+		}
+		e.counts[key] = c
+		fresh = true
+		return c, nil
 	}
 	sb := &Sidebar{Active: active}
-	for _, v := range views {
-		n := e.counts[v.Key]
-		sb.Views = append(sb.Views, SidebarView{Key: v.Key, Label: v.Label, URL: "/views/" + v.Key, Count: n, Capped: n >= CountCap})
+	for _, bv := range ticket.BuiltinViews(actor) {
+		n, err := count(bv.Key, func() (int, error) { return h.Site.App.Tickets.Count(ctx, actor, bv.Filter, CountCap) })
+		if err != nil {
+			return nil, err
+		}
+		sb.Views = append(sb.Views, SidebarView{Key: bv.Key, Label: bv.Label, URL: "/views/" + bv.Key, Count: n, Capped: n >= CountCap})
+	}
+	saved, err := h.Site.App.Tickets.SavedViews(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	for _, sv := range saved {
+		sk := savedKey(sv.ID)
+		n, err := count(sk, func() (int, error) {
+			f, q, err := h.Site.App.Tickets.FilterOf(ctx, actor, sv.Filter, v.TZ)
+			if err != nil {
+				return 0, err
+			}
+			if q != "" {
+				return h.Site.App.Tickets.CountSearch(ctx, actor, q, f, CountCap)
+			}
+			return h.Site.App.Tickets.Count(ctx, actor, f, CountCap)
+		})
+		if err != nil {
+			// A view whose filter no longer holds (a custom status was
+			// removed) shows without a count rather than break every page.
+			h.Log.Warn("count saved view", "view", sv.ID, "err", err)
+			n = -1
+		}
+		sb.Saved = append(sb.Saved, SidebarView{Key: sk, Name: sv.Name, URL: savedURL(sv.ID), Count: n, Capped: n >= CountCap, Shared: sv.Shared()})
+	}
+	if fresh {
+		counts.mu.Lock()
+		counts.m[key] = e
+		counts.mu.Unlock()
 	}
 	return sb, nil
 }
 
+func savedKey(id int64) string { return "saved-" + strconv.FormatInt(id, 10) }
+
+func savedURL(id int64) string { return "/views/saved/" + strconv.FormatInt(id, 10) }
+
 // listPage is a view's page.
 type listPage struct {
-	Key, Label string
-	Tickets    []ticket.Ticket
-	Next       string
+	Key   string
+	Label string // message key of a built-in view
+	Saved *ticket.SavedView
+	// CanManage: the viewer may edit or delete the saved view.
+	CanManage bool
+	Tickets   []ticket.Ticket
+	// Highlights are the marked subjects of a view with a text query.
+	Highlights map[int64]template.HTML
+	Query      string
+	Next       string // URL of the next page
+	First      string // URL of the first page, when not on it
 	Dir        directory
+	Sort       string
+	Ascending  bool
+	Path       string
+	Bulk       bulkBar
+}
+
+// SortLink is a column heading's link: the column's sort, the other
+// direction when it is already the sort.
+func (p listPage) SortLink(sort string) string {
+	q := url.Values{"sort": {sort}}
+	asc := ticket.DefaultAscending(sort)
+	if p.Sort == sort {
+		asc = !p.Ascending
+	}
+	q.Set("dir", dirName(asc))
+	return p.Path + "?" + q.Encode()
+}
+
+// AriaSort is the aria-sort of a column heading.
+func (p listPage) AriaSort(sort string) string {
+	if p.Query != "" || p.Sort != sort {
+		return ""
+	}
+	if p.Ascending {
+		return "ascending"
+	}
+	return "descending"
+}
+
+// Sortable reports whether the headings sort (a text query sorts by
+// relevance).
+func (p listPage) Sortable() bool { return p.Query == "" }
+
+func dirName(asc bool) string {
+	if asc {
+		return "asc"
+	}
+	return "desc"
 }
 
 func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
-	h.renderView(w, r, "mine")
+	h.renderView(w, r, "mine", listOpts{})
 }
 
 func (h *Handler) view(w http.ResponseWriter, r *http.Request) {
-	h.renderView(w, r, r.PathValue("name"))
+	h.renderView(w, r, r.PathValue("name"), listOpts{})
 }
 
-func (h *Handler) renderView(w http.ResponseWriter, r *http.Request, key string) {
-	ctx := r.Context()
-	v := page.ViewerFrom(ctx)
+// listOpts carry a failed bulk change back to the list it came from.
+type listOpts struct {
+	status  int
+	err     string
+	checked []int64
+	form    url.Values
+}
+
+// renderView shows a built-in view.
+func (h *Handler) renderView(w http.ResponseWriter, r *http.Request, key string, o listOpts) {
+	v := page.ViewerFrom(r.Context())
 	view, ok := ticket.BuiltinView(v.Actor, key)
 	if !ok {
 		h.Site.NotFound(w, r)
 		return
 	}
-	f := view.Filter
-	f.Cursor = r.URL.Query().Get("cursor")
+	h.renderList(w, r, listPage{Key: key, Label: view.Label}, view.Filter, "", o)
+}
+
+// renderList shows the tickets of a filter: a page of a keyset list, in the
+// sort the request asks for (?sort=&dir=) or the view's own; with a text
+// query, the matches best first.
+func (h *Handler) renderList(w http.ResponseWriter, r *http.Request, lp listPage, f ticket.Filter, q string, o listOpts) {
+	ctx := r.Context()
+	v := page.ViewerFrom(ctx)
+	query := r.URL.Query()
+	if s := query.Get("sort"); s != "" {
+		f.Sort, f.Ascending = s, ticket.DefaultAscending(s)
+	}
+	switch query.Get("dir") {
+	case "asc":
+		f.Ascending = true
+	case "desc":
+		f.Ascending = false
+	}
+	if f.Sort == "" {
+		f.Sort = "updated"
+	}
+	f.Cursor = query.Get("cursor")
 	f.Limit = 50
-	if n, err := strconv.Atoi(r.URL.Query().Get("limit")); err == nil && n > 0 && n <= 100 {
+	if n, err := strconv.Atoi(query.Get("limit")); err == nil && n > 0 && n <= 100 {
 		f.Limit = n
 	}
-	res, err := h.Site.App.Tickets.List(ctx, v.Actor, f)
-	if err != nil {
+	lp.Path, lp.Sort, lp.Ascending, lp.Query = r.URL.Path, f.Sort, f.Ascending, q
+	keep := url.Values{}
+	if query.Get("sort") != "" || query.Get("dir") != "" {
+		keep.Set("sort", f.Sort)
+		keep.Set("dir", dirName(f.Ascending))
+	}
+	if n := query.Get("limit"); n != "" && f.Limit != 50 {
+		keep.Set("limit", strconv.Itoa(f.Limit))
+	}
+	var next string
+	if q != "" {
+		res, err := h.Site.App.Tickets.SearchIn(ctx, v.Actor, q, &f, f.Cursor, min(f.Limit, 50))
+		if err != nil {
+			h.Site.Fail(w, r, err)
+			return
+		}
+		lp.Highlights = map[int64]template.HTML{}
+		for _, hit := range res.Items {
+			lp.Tickets = append(lp.Tickets, hit.Ticket)
+			lp.Highlights[hit.Ticket.ID] = marked(hit.Subject)
+		}
+		next = res.NextCursor
+	} else {
+		res, err := h.Site.App.Tickets.List(ctx, v.Actor, f)
+		if err != nil {
+			h.Site.Fail(w, r, err)
+			return
+		}
+		lp.Tickets, next = res.Items, res.NextCursor
+	}
+	if next != "" {
+		nq := url.Values{}
+		for k, vs := range keep {
+			nq[k] = vs
+		}
+		nq.Set("cursor", next)
+		lp.Next = lp.Path + "?" + nq.Encode()
+	}
+	if f.Cursor != "" {
+		lp.First = lp.Path
+		if len(keep) > 0 {
+			lp.First += "?" + keep.Encode()
+		}
+	}
+	var err error
+	if lp.Dir, err = h.directory(ctx); err != nil {
 		h.Site.Fail(w, r, err)
 		return
 	}
-	dir, err := h.directory(ctx)
-	if err != nil {
+	if lp.Bulk, err = h.bulkBar(ctx, v, r, lp.Tickets, lp.Dir, o); err != nil {
 		h.Site.Fail(w, r, err)
 		return
 	}
 	d := h.Site.NewData(r, "")
-	d.Title = d.T(view.Label)
-	if d.Sidebar, err = h.sidebar(ctx, v.Actor, key); err != nil {
+	if lp.Saved != nil {
+		d.Title = lp.Saved.Name
+	} else {
+		d.Title = d.T(lp.Label)
+	}
+	if d.Sidebar, err = h.sidebar(ctx, v, lp.Key); err != nil {
 		h.Site.Fail(w, r, err)
 		return
 	}
 	h.Site.TakeFlash(w, r, d)
-	d.Page = listPage{Key: key, Label: view.Label, Tickets: res.Items, Next: res.NextCursor, Dir: dir}
-	h.Site.Render(w, http.StatusOK, "agent/view", d)
+	takeBulkReport(w, r, d)
+	status := http.StatusOK
+	if o.status != 0 {
+		status, d.Error = o.status, o.err
+	}
+	d.Page = lp
+	h.Site.Render(w, status, "agent/view", d)
 }
+
+func compareFold(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) }

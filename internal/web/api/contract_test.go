@@ -306,7 +306,7 @@ func TestTicketPagination(t *testing.T) {
 				want[tk.ID] = true
 			}
 		}
-		for _, sort := range []string{"updated", "created"} {
+		for _, sort := range []string{"updated", "created", "priority", "sla"} {
 			for _, order := range []string{"desc", "asc"} {
 				seen := map[int64]bool{}
 				var prev *ticketJSON

@@ -24,7 +24,7 @@ func (s *Server) Routes() []Route {
 		{"created_to", "string", "RFC 3339 time, exclusive"},
 		{"updated_from", "string", "RFC 3339 time, inclusive"},
 		{"updated_to", "string", "RFC 3339 time, exclusive"},
-		{"sort", "string", "updated (default) or created"},
+		{"sort", "string", "updated (default), created, priority (desc: urgent first) or sla (next SLA due time; tickets without one last in either order)"},
 		{"order", "string", "desc (default) or asc"},
 		{"cursor", "string", "next_cursor of the previous page"},
 		{"limit", "integer", "page size, 1 to 100 (default 25)"},
