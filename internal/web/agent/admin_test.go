@@ -291,7 +291,6 @@ func TestAdminPermissions(t *testing.T) {
 	})
 }
 
-
 func excerpt(s string) string {
 	if i := strings.Index(s, `<main`); i >= 0 {
 		s = s[i:]

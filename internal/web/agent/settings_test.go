@@ -18,7 +18,6 @@ import (
 	"tessera/internal/ticket"
 )
 
-
 func (e *adminEnv) actor(who string) auth.Actor {
 	switch who {
 	case asAdmin:

@@ -92,7 +92,6 @@ func (e *env) do(who *auth.Actor, method, target string, form url.Values, cookie
 	return response{code: res.StatusCode, header: res.Header, body: string(b), cookie: res.Cookies()}
 }
 
-
 // follow is a GET of the redirect of res, with the cookies it set.
 func (e *env) follow(who *auth.Actor, res response) response {
 	e.t.Helper()
