@@ -66,7 +66,7 @@ type Options struct {
 // New builds a queue on db.
 func New(db *store.DB, o Options) (*Queue, error) {
 	cfg := &river.Config{
-		Logger:                      o.Logger,
+		Logger:                      quiet(o.Logger),
 		MaxAttempts:                 10,
 		JobTimeout:                  time.Minute,
 		CompletedJobRetentionPeriod: 24 * time.Hour,
@@ -159,3 +159,28 @@ func (q *Queue) Subscribe(kinds ...river.EventKind) (<-chan *river.Event, func()
 	}
 	return q.pg.Subscribe(kinds...)
 }
+
+// quiet passes River's own log on at warning level and above: at info it
+// reports its producer's job counts every ten seconds, which buries the
+// server's log.
+func quiet(l *slog.Logger) *slog.Logger {
+	if l == nil {
+		return nil
+	}
+	return slog.New(minLevel{l.Handler(), slog.LevelWarn})
+}
+
+type minLevel struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h minLevel) WithAttrs(as []slog.Attr) slog.Handler {
+	return minLevel{h.Handler.WithAttrs(as), h.min}
+}
+
+func (h minLevel) WithGroup(name string) slog.Handler { return minLevel{h.Handler.WithGroup(name), h.min} }
