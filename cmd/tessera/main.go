@@ -242,7 +242,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				errc <- err
 				return
 			}
-			fmt.Fprintf(stdout, "Tessera is ready on http://%s\n", ln.Addr())
+			fmt.Fprintf(stdout, "Tessera is ready: the agent workspace at http://%[1]s/ (sign in with a login above), the customer portal at http://%[1]s/help\n", ln.Addr())
 		}()
 	} else if err := startJobs(); err != nil {
 		return err
