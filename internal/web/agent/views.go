@@ -109,8 +109,9 @@ type countKey struct {
 }
 
 type countEntry struct {
-	at     time.Time
-	counts map[string]int
+	at         time.Time
+	counts     map[string]int
+	refreshing bool
 }
 
 var counts = countCache{m: map[countKey]countEntry{}}
@@ -123,43 +124,93 @@ func (c *countCache) forget(site *page.Site, agentID int64) {
 	c.mu.Unlock()
 }
 
+// countTTL is how long counts are shown without being retaken.
+const countTTL = 5 * time.Second
+
 func (h *Handler) sidebar(ctx context.Context, v *page.Viewer, active string) (*Sidebar, error) {
 	actor := v.Actor
-	key := countKey{h.Site, actor.ID}
-	counts.mu.Lock()
-	e, ok := counts.m[key]
-	counts.mu.Unlock()
-	if !ok || time.Since(e.at) > 5*time.Second {
-		e = countEntry{at: time.Now(), counts: map[string]int{}}
-	}
-	fresh := false
-	count := func(key string, n func() (int, error)) (int, error) {
-		if c, ok := e.counts[key]; ok {
-			return c, nil
-		}
-		c, err := n()
-		if err != nil {
-			return 0, err
-		}
-		e.counts[key] = c
-		fresh = true
-		return c, nil
-	}
-	sb := &Sidebar{Active: active}
-	for _, bv := range ticket.BuiltinViews(actor) {
-		n, err := count(bv.Key, func() (int, error) { return h.Site.App.Tickets.Count(ctx, actor, bv.Filter, CountCap) })
-		if err != nil {
-			return nil, err
-		}
-		sb.Views = append(sb.Views, SidebarView{Key: bv.Key, Label: bv.Label, URL: "/views/" + bv.Key, Count: n, Capped: n >= CountCap})
-	}
 	saved, err := h.Site.App.Tickets.SavedViews(ctx, actor)
 	if err != nil {
 		return nil, err
 	}
+	n, err := h.viewCounts(ctx, v, saved)
+	if err != nil {
+		return nil, err
+	}
+	sb := &Sidebar{Active: active}
+	for _, bv := range ticket.BuiltinViews(actor) {
+		c := n[bv.Key]
+		sb.Views = append(sb.Views, SidebarView{Key: bv.Key, Label: bv.Label, URL: "/views/" + bv.Key, Count: c, Capped: c >= CountCap})
+	}
 	for _, sv := range saved {
-		sk := savedKey(sv.ID)
-		n, err := count(sk, func() (int, error) {
+		c := n[savedKey(sv.ID)]
+		sb.Saved = append(sb.Saved, SidebarView{Key: savedKey(sv.ID), Name: sv.Name, URL: savedURL(sv.ID), Count: c, Capped: c >= CountCap, Shared: sv.Shared()})
+	}
+	return sb, nil
+}
+
+// viewCounts returns the agent's view counts. Counts older than countTTL
+// are still shown while a background refresh retakes them, so no page
+// waits for a slow count (a single-status view can walk a thousand index
+// entries); only the first page, or one after forget, counts inline.
+func (h *Handler) viewCounts(ctx context.Context, v *page.Viewer, saved []ticket.SavedView) (map[string]int, error) {
+	key := countKey{h.Site, v.Actor.ID}
+	counts.mu.Lock()
+	e, ok := counts.m[key]
+	complete := ok
+	for _, sv := range saved {
+		if _, has := e.counts[savedKey(sv.ID)]; !has {
+			complete = false
+		}
+	}
+	stale := complete && time.Since(e.at) > countTTL
+	if stale && !e.refreshing {
+		e.refreshing = true
+		counts.m[key] = e
+		go func() {
+			bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+			defer cancel()
+			n, err := h.takeCounts(bg, v, saved)
+			counts.mu.Lock()
+			defer counts.mu.Unlock()
+			if err != nil {
+				h.Log.Warn("refresh view counts", "agent", v.Actor.ID, "err", err)
+				if cur, ok := counts.m[key]; ok {
+					cur.refreshing = false
+					counts.m[key] = cur
+				}
+				return
+			}
+			counts.m[key] = countEntry{at: time.Now(), counts: n}
+		}()
+	}
+	counts.mu.Unlock()
+	if complete {
+		return e.counts, nil
+	}
+	n, err := h.takeCounts(ctx, v, saved)
+	if err != nil {
+		return nil, err
+	}
+	counts.mu.Lock()
+	counts.m[key] = countEntry{at: time.Now(), counts: n}
+	counts.mu.Unlock()
+	return n, nil
+}
+
+// takeCounts counts every view of the agent, capped.
+func (h *Handler) takeCounts(ctx context.Context, v *page.Viewer, saved []ticket.SavedView) (map[string]int, error) {
+	actor := v.Actor
+	n := map[string]int{}
+	for _, bv := range ticket.BuiltinViews(actor) {
+		c, err := h.Site.App.Tickets.Count(ctx, actor, bv.Filter, CountCap)
+		if err != nil {
+			return nil, err
+		}
+		n[bv.Key] = c
+	}
+	for _, sv := range saved {
+		c, err := func() (int, error) {
 			f, q, err := h.Site.App.Tickets.FilterOf(ctx, actor, sv.Filter, v.TZ)
 			if err != nil {
 				return 0, err
@@ -168,21 +219,16 @@ func (h *Handler) sidebar(ctx context.Context, v *page.Viewer, active string) (*
 				return h.Site.App.Tickets.CountSearch(ctx, actor, q, f, CountCap)
 			}
 			return h.Site.App.Tickets.Count(ctx, actor, f, CountCap)
-		})
+		}()
 		if err != nil {
 			// A view whose filter no longer holds (a custom status was
 			// removed) shows without a count rather than break every page.
 			h.Log.Warn("count saved view", "view", sv.ID, "err", err)
-			n = -1
+			c = -1
 		}
-		sb.Saved = append(sb.Saved, SidebarView{Key: sk, Name: sv.Name, URL: savedURL(sv.ID), Count: n, Capped: n >= CountCap, Shared: sv.Shared()})
+		n[savedKey(sv.ID)] = c
 	}
-	if fresh {
-		counts.mu.Lock()
-		counts.m[key] = e
-		counts.mu.Unlock()
-	}
-	return sb, nil
+	return n, nil
 }
 
 func savedKey(id int64) string { return "saved-" + strconv.FormatInt(id, 10) }
