@@ -712,3 +712,39 @@ func (s *Service) Related(ctx context.Context, actor auth.Actor, a Article, n in
 	}
 	return out, nil
 }
+
+// Translations returns the other readable versions of an article (same
+// original), in the order of Locales.
+func (s *Service) Translations(ctx context.Context, actor auth.Actor, a Article) ([]Article, error) {
+	group := a.ID
+	if a.TranslationOf != nil {
+		group = *a.TranslationOf
+	}
+	var args []any
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	where := visibilityWhere(actor, arg)
+	g := arg(group)
+	rows, err := s.DB.Read().Query(ctx, `SELECT `+articleCols+` FROM kb_articles WHERE `+where+` AND (id = `+g+` OR translation_of = `+g+`) AND id <> `+arg(a.ID), args...)
+	if err != nil {
+		return nil, fmt.Errorf("kb translations %d: %w", a.ID, err)
+	}
+	defer rows.Close()
+	byLocale := map[string]Article{}
+	for rows.Next() {
+		x, err := scanArticle(rows)
+		if err != nil {
+			return nil, fmt.Errorf("kb translations %d: %w", a.ID, err)
+		}
+		byLocale[x.Locale] = x
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("kb translations %d: %w", a.ID, err)
+	}
+	var out []Article
+	for _, l := range Locales {
+		if x, ok := byLocale[l]; ok {
+			out = append(out, x)
+		}
+	}
+	return out, nil
+}

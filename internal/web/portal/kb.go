@@ -2,12 +2,14 @@ package portal
 
 import (
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 
 	"tessera/internal/auth"
 	"tessera/internal/kb"
 	"tessera/internal/store"
+	"tessera/internal/web/i18n"
 	"tessera/internal/web/page"
 )
 
@@ -57,6 +59,8 @@ func (h *Handler) kbIndex(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	// In a category, articles read best in title order.
+	sort.SliceStable(arts, func(i, j int) bool { return arts[i].Title < arts[j].Title })
 	pg := kbIndexPage{}
 	byCat := map[int64][]kb.Article{}
 	for _, a := range arts {
@@ -111,6 +115,15 @@ type kbArticlePage struct {
 	// suggestions: the page offers the way back to the request.
 	FromForm bool
 	Voted    bool
+	// Translations are the article in other languages; Yours is the one
+	// in the visitor's language, if the article is in another.
+	Translations []kbTranslation
+	Yours        *kb.Article
+}
+
+type kbTranslation struct {
+	Name    string
+	Article kb.Article
 }
 
 // refID reads the id of "/help/articles/{id}-{slug}".
@@ -150,6 +163,17 @@ func (h *Handler) kbArticle(w http.ResponseWriter, r *http.Request) {
 	if a.CategoryID != nil {
 		if c, err := svc.Category(r.Context(), *a.CategoryID); err == nil {
 			pg.Category = &c
+		}
+	}
+	trs, err := svc.Translations(r.Context(), kbActor(r), a)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	for i, x := range trs {
+		pg.Translations = append(pg.Translations, kbTranslation{Name: i18n.Names[x.Locale], Article: x})
+		if x.Locale == d.Lang() && a.Locale != d.Lang() {
+			pg.Yours = &trs[i]
 		}
 	}
 	if pg.Related, err = svc.Related(r.Context(), kbActor(r), a, 5); err != nil {

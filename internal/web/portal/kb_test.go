@@ -110,7 +110,17 @@ func TestHelpCentre(t *testing.T) {
 		if n, err := e.f.KB.Deflections(ctx); err != nil || n != 2 {
 			t.Errorf("deflections %d %v", n, err)
 		}
-		r := e.get("/help/requests/new?lang=pt-BR", "")
+		// An article in another language points to the visitor's.
+		he, err := e.f.KB.Get(ctx, kb.Anonymous, ids["refund/he"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := e.get(fmt.Sprintf("/help/articles/%d-%s?lang=pt-BR", he.ID, he.Slug), "")
+		if r.Code != http.StatusOK {
+			t.Fatalf("hebrew article: %s", r)
+		}
+		contains(r, r.Body, fmt.Sprintf(`class="kb-yours panel no-print"><a href="/help/articles/%d-como-pedir-reembolso"`, ids["refund/pt-BR"]))
+		r = e.get("/help/requests/new?lang=pt-BR", "")
 		contains(r, r.Body, `data-kb-suggest="Estes artigos podem responder`)
 	})
 }
