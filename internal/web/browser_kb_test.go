@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -65,5 +66,26 @@ func TestBrowserWebFormDeflection(t *testing.T) {
 	}
 	if strings.Contains(tab.Text("main"), "Erro") {
 		t.Error("error page")
+	}
+}
+
+// TestBrowserComposerInsertsArticleLink: an agent finds a help centre
+// article from the composer (with a typo) and inserts its link.
+func TestBrowserComposerInsertsArticleLink(t *testing.T) {
+	s := newSite(t, browserEngine(t))
+	if _, err := demo.HelpCentre(context.Background(), s.App, s.Admin); err != nil {
+		t.Fatal(err)
+	}
+	tk := s.ticket(t, "Quero meu dinheiro", "Como faço para pedir reembolso?", "rita@example.com")
+	b := browsertest.Start(t)
+	tab := b.Tab(t)
+	signIn(t, tab, s.URL, "agent@example.com")
+	tab.Navigate(s.URL + "/tickets/" + strconv.FormatInt(tk.ID, 10))
+	tab.Run(chromedp.WaitVisible(`#kb-insert-q`), chromedp.SendKeys(`#kb-insert-q`, "reembolos"))
+	tab.WaitText(".kb-insert ul", "reembolso")
+	tab.Run(chromedp.Click(`.kb-insert ul button`))
+	body := browsertest.Eval[string](tab, `document.querySelector("#compose-body").value`)
+	if !strings.Contains(body, "reembolso](") || !strings.Contains(body, "/help/articles/") { // pt-BR or es: the composer searches every language
+		t.Fatalf("composer body %q", body)
 	}
 }

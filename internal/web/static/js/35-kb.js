@@ -82,3 +82,63 @@
     });
   });
 })();
+
+// The composer's "insert an article link": a search of the help centre
+// whose results insert a Markdown link at the cursor of the reply.
+(function () {
+  "use strict";
+  function setup(box) {
+    var target = document.querySelector(box.getAttribute("data-kb-insert"));
+    if (!target) return;
+    var label = document.createElement("label"), input = document.createElement("input"), list = document.createElement("ul");
+    var id = "kb-insert-q";
+    label.className = "small muted";
+    label.htmlFor = id;
+    label.textContent = box.getAttribute("data-label");
+    input.id = id;
+    input.type = "search";
+    input.autocomplete = "off";
+    input.placeholder = box.getAttribute("data-placeholder");
+    box.appendChild(label);
+    box.appendChild(input);
+    box.appendChild(list);
+    box.hidden = false;
+    var timer = 0, seq = 0;
+    input.addEventListener("keydown", function (ev) { if (ev.key === "Enter") ev.preventDefault(); });
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var q = input.value.trim(), mine = ++seq;
+        list.textContent = "";
+        if (q.length < 3) return;
+        fetch("/api/v1/kb/search?limit=5&q=" + encodeURIComponent(q))
+          .then(function (r) { return r.ok ? r.json() : { items: [] }; })
+          .then(function (res) {
+            if (mine !== seq) return;
+            (res.items || []).forEach(function (it) {
+              var li = document.createElement("li"), b = document.createElement("button");
+              b.type = "button";
+              b.className = "link";
+              b.textContent = it.title;
+              b.addEventListener("click", function () {
+                var link = "[" + it.title.replace(/[\[\]]/g, "") + "](" + it.url + ")";
+                var s = target.selectionStart || target.value.length, e = target.selectionEnd || s;
+                target.value = target.value.slice(0, s) + link + target.value.slice(e);
+                target.focus();
+                target.selectionStart = target.selectionEnd = s + link.length;
+                target.dispatchEvent(new Event("input", { bubbles: true }));
+                list.textContent = "";
+                input.value = "";
+              });
+              li.appendChild(b);
+              list.appendChild(li);
+            });
+          })
+          .catch(function () { list.textContent = ""; });
+      }, 250);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-kb-insert]").forEach(setup);
+  });
+})();
