@@ -12,6 +12,7 @@ import (
 
 	"tessera/internal/inbox"
 	"tessera/internal/jobs"
+	"tessera/internal/kb"
 	"tessera/internal/mail"
 	"tessera/internal/notify"
 	"tessera/internal/people"
@@ -36,7 +37,9 @@ type App struct {
 	// links in mail.
 	PublicURL string
 	Inboxes   *inbox.Service
-	Log       *slog.Logger
+	// KB is the knowledge base.
+	KB  *kb.Service
+	Log *slog.Logger
 }
 
 // Options configure an App.
@@ -99,6 +102,7 @@ func New(ctx context.Context, db *store.DB, o Options) (*App, error) {
 		PublicURL: strings.TrimRight(o.PublicURL, "/"), Log: o.Log}
 	a.SLA = &clocks.Service{DB: db}
 	a.Inboxes = &inbox.Service{DB: db}
+	a.KB = &kb.Service{DB: db}
 	a.Tickets = &ticket.Service{DB: db, Limits: o.Limits, Clocks: a.SLA, Priorities: a.SLA}
 	workers, periodic := jobs.Standard(db, a.Tickets, a.SLA, o.CloseSolvedAfter, o.Log)
 	jobs.AddMail(workers, sender)

@@ -46,8 +46,10 @@ type Login struct {
 // Result summarises what was loaded.
 type Result struct {
 	Tickets, Contacts, Organizations, Teams int
-	Logins                                  []Login
-	Token                                   string
+	// Articles is the number of help centre articles written.
+	Articles int
+	Logins   []Login
+	Token    string
 }
 
 // Empty reports whether the database has no tickets.
@@ -162,6 +164,9 @@ func setup(ctx context.Context, a *app.App, pl *plan) (*runner, *Result, error) 
 		return nil, nil, err
 	}
 	if err := createSLA(ctx, a); err != nil {
+		return nil, nil, err
+	}
+	if res.Articles, err = createHelpCentre(ctx, a, r.agents[adminAgent]); err != nil {
 		return nil, nil, err
 	}
 	orgIDs, err := createOrganizations(ctx, a)

@@ -444,3 +444,7 @@ func splitKeep(text string) []piece {
 	}
 	return out
 }
+
+// HebrewStem returns a folded Hebrew word without its one-letter prefix
+// (see indexText), and whether it had one.
+func HebrewStem(w string) (string, bool) { return hebrewStem(w) }

@@ -42,3 +42,7 @@ func splitFields(s string) []string {
 	}
 	return out
 }
+
+// IsStopWord reports whether a folded word is one of the most frequent
+// words of the four languages (the knowledge base's search drops them).
+func IsStopWord(w string) bool { return stopWords[w] }

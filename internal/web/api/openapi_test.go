@@ -366,6 +366,10 @@ func TestOpenAPIMatchesServer(t *testing.T) {
 					return strings.Replace(p, "{id}", fmt.Sprint(w.rule), 1)
 				case strings.HasPrefix(p, "/api/v1/inboxes/{id}"):
 					return strings.Replace(p, "{id}", fmt.Sprint(w.inbox), 1)
+				case strings.HasPrefix(p, "/api/v1/articles/{id}"):
+					return strings.Replace(p, "{id}", fmt.Sprint(w.article), 1)
+				case strings.HasPrefix(p, "/api/v1/kb/categories/{id}"):
+					return strings.Replace(p, "{id}", fmt.Sprint(w.kbCat), 1)
 				case strings.Contains(p, "{"):
 					t.Fatalf("%s: no probe path for this route", key)
 				}

@@ -23,6 +23,7 @@ type world struct {
 	calendar, policy int64
 	rule             int64
 	inbox            int64
+	article, kbCat   int64
 	actors           map[string]auth.Actor
 }
 
@@ -52,6 +53,11 @@ func newWorld(t *testing.T, e *env) *world {
 	w.rule = o.ID
 	e.must(http.StatusCreated, "POST", "/api/v1/inboxes", cAdmin, map[string]any{"name": "Matrix Inbox", "kind": "email", "address": "matrix@acme.test"}, &o)
 	w.inbox = o.ID
+	e.must(http.StatusCreated, "POST", "/api/v1/kb/categories", cAdmin, map[string]any{"name": "Matrix Category", "locale": "pt-BR"}, &o)
+	w.kbCat = o.ID
+	e.must(http.StatusCreated, "POST", "/api/v1/articles", cAdmin, map[string]any{"title": "Como pedir reembolso", "body": "Abra **Pedidos**.",
+		"locale": "pt-BR", "category_id": w.kbCat, "status": "published", "visibility": "public"}, &o)
+	w.article = o.ID
 	return w
 }
 
@@ -229,6 +235,35 @@ func permCases() []permCase {
 		{Method: "PATCH", Path: "/api/v1/inboxes/{id}", call: func(_ *env, w *world, _ string) (string, any) {
 			return fmt.Sprintf("/api/v1/inboxes/%d", w.inbox), map[string]any{"default_team_id": nil, "default_priority": "high"}
 		}, want: codes(forbidden, cAdmin, ok)},
+
+		{Method: "GET", Path: "/api/v1/articles", call: fixed("/api/v1/articles?locale=pt-BR", nil), want: codes(ok)},
+		{Method: "POST", Path: "/api/v1/articles", call: func(e *env, w *world, _ string) (string, any) {
+			return "/api/v1/articles", map[string]any{"title": e.unique("Artigo "), "body": "*x*", "locale": "pt-BR", "category_id": w.kbCat, "status": "published", "visibility": "customers"}
+		}, want: codes(created, cLight, forbidden)},
+		{Method: "POST", Path: "/api/v1/articles", Variant: "draft", call: func(e *env, _ *world, _ string) (string, any) {
+			return "/api/v1/articles", map[string]any{"title": e.unique("Draft "), "status": "draft"}
+		}, want: codes(created)},
+		{Method: "GET", Path: "/api/v1/articles/{id}", call: func(_ *env, w *world, _ string) (string, any) {
+			return fmt.Sprintf("/api/v1/articles/%d", w.article), nil
+		}, want: codes(ok)},
+		{Method: "PATCH", Path: "/api/v1/articles/{id}", call: func(_ *env, w *world, _ string) (string, any) {
+			return fmt.Sprintf("/api/v1/articles/%d", w.article), map[string]any{"body": "Abra **Pedidos** e peça."}
+		}, want: codes(ok, cLight, forbidden)},
+		{Method: "GET", Path: "/api/v1/articles/{id}/revisions", call: func(_ *env, w *world, _ string) (string, any) {
+			return fmt.Sprintf("/api/v1/articles/%d/revisions", w.article), nil
+		}, want: codes(ok)},
+		{Method: "GET", Path: "/api/v1/kb/categories", call: fixed("/api/v1/kb/categories", nil), want: codes(ok)},
+		{Method: "POST", Path: "/api/v1/kb/categories", call: func(e *env, _ *world, _ string) (string, any) {
+			return "/api/v1/kb/categories", map[string]any{"name": e.unique("Cat "), "locale": "es"}
+		}, want: codes(created, cLight, forbidden)},
+		{Method: "GET", Path: "/api/v1/kb/categories/{id}", call: func(_ *env, w *world, _ string) (string, any) {
+			return fmt.Sprintf("/api/v1/kb/categories/%d", w.kbCat), nil
+		}, want: codes(ok)},
+		{Method: "PATCH", Path: "/api/v1/kb/categories/{id}", call: func(_ *env, w *world, _ string) (string, any) {
+			return fmt.Sprintf("/api/v1/kb/categories/%d", w.kbCat), map[string]any{"description": "Pagamentos"}
+		}, want: codes(ok, cLight, forbidden)},
+		{Method: "GET", Path: "/api/v1/kb/gaps", call: fixed("/api/v1/kb/gaps", nil), want: codes(ok)},
+		{Method: "GET", Path: "/api/v1/kb/search", call: fixed("/api/v1/kb/search?q=reembolos&locale=pt-BR", nil), want: codes(ok)},
 	}
 }
 

@@ -1,0 +1,95 @@
+package agent_test
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"tessera/internal/kb"
+	"tessera/internal/store"
+	"tessera/internal/store/storetest"
+)
+
+// TestKnowledgeBasePages: every agent lists, searches, writes and edits
+// articles; light agents write drafts only (publishing comes back as the
+// status field's error, 422, with the input kept); signed out, it is the
+// sign-in page. Every save keeps a revision.
+func TestKnowledgeBasePages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine store.Engine) {
+		e := newAdminEnv(t, engine)
+		ctx := context.Background()
+		name, locale := "Cobrança", "pt-BR"
+		cat, err := e.f.KB.CreateCategory(ctx, e.f.Agent, kb.CategoryInput{Name: &name, Locale: &locale})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.f.KB.Search(ctx, kb.Anonymous, kb.SearchOptions{Query: "fatura atrasada", Locale: "pt-BR"}); err != nil {
+			t.Fatal(err)
+		}
+		for _, who := range []string{asAdmin, asAgent, asLight, asTeam} {
+			t.Run(who, func(t *testing.T) {
+				r := e.do("GET", "/kb", who, nil)
+				if r.Code != http.StatusOK || !strings.Contains(r.Body, "fatura atrasada") {
+					t.Fatalf("list: %d %s", r.Code, excerpt(r.Body))
+				}
+				r = e.do("GET", "/kb/new", who, nil)
+				if r.Code != http.StatusOK || !strings.Contains(r.Body, `name="visibility"`) {
+					t.Fatalf("new: %d %s", r.Code, excerpt(r.Body))
+				}
+				title := "Segunda via do boleto " + who
+				form := url.Values{"title": {title}, "body": {"Abra **Cobrança**."}, "locale": {"pt-BR"}, "category_id": {fmt.Sprint(cat.ID)},
+					"status": {"published"}, "visibility": {"customers"}, "tags": {"boleto, fatura"}}
+				r = e.do("POST", "/kb", who, form)
+				if who == asLight {
+					if r.Code != http.StatusUnprocessableEntity || !strings.Contains(html.UnescapeString(r.Body), title) {
+						t.Fatalf("light agent published: %d %s", r.Code, excerpt(r.Body))
+					}
+					form.Set("status", "draft")
+					r = e.do("POST", "/kb", who, form)
+				}
+				if r.Code != http.StatusSeeOther || !strings.HasPrefix(r.Loc, "/kb/") {
+					t.Fatalf("create: %d %s %s", r.Code, r.Loc, excerpt(r.Body))
+				}
+				edit := r.Loc
+				r = e.do("GET", edit, who, nil)
+				if r.Code != http.StatusOK || !strings.Contains(html.UnescapeString(r.Body), title) {
+					t.Fatalf("edit: %d %s", r.Code, excerpt(r.Body))
+				}
+				form.Set("title", title+" (2)")
+				r = e.do("POST", edit, who, form)
+				if r.Code != http.StatusSeeOther {
+					t.Fatalf("update: %d %s", r.Code, excerpt(r.Body))
+				}
+				form.Set("title", "")
+				if r = e.do("POST", edit, who, form); r.Code != http.StatusUnprocessableEntity || !strings.Contains(r.Body, `aria-invalid="true"`) {
+					t.Fatalf("empty title: %d %s", r.Code, excerpt(r.Body))
+				}
+				r = e.do("GET", edit, who, nil)
+				if !strings.Contains(html.UnescapeString(r.Body), title+" (2)") || !strings.Contains(html.UnescapeString(r.Body), "<bdi>"+title+"</bdi>") {
+					t.Errorf("revision not shown: %s", excerpt(r.Body))
+				}
+				if r = e.do("GET", "/kb?q=segnda+via&locale=pt-BR", who, nil); !strings.Contains(html.UnescapeString(r.Body), title+" (2)") {
+					t.Errorf("search with a typo: %s", excerpt(r.Body))
+				}
+			})
+		}
+		for _, path := range []string{"/kb/999999", "/kb/x"} {
+			if r := e.do("GET", path, asAgent, nil); r.Code != http.StatusNotFound {
+				t.Errorf("%s: %d", path, r.Code)
+			}
+		}
+		for _, c := range []struct{ method, path string }{{"GET", "/kb"}, {"GET", "/kb/new"}, {"POST", "/kb"}, {"GET", "/kb/1"}, {"POST", "/kb/1"}} {
+			var form url.Values
+			if c.method == "POST" {
+				form = url.Values{"title": {"x"}}
+			}
+			if r := e.do(c.method, c.path, asNone, form); r.Code != http.StatusSeeOther || !strings.HasPrefix(r.Loc, "/login") {
+				t.Errorf("signed out %s %s: %d %s", c.method, c.path, r.Code, r.Loc)
+			}
+		}
+	})
+}
