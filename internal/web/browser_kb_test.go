@@ -25,12 +25,12 @@ func TestBrowserWebFormDeflection(t *testing.T) {
 	b := browsertest.Start(t)
 	tab := b.Tab(t)
 	tab.Navigate(s.URL + "/help/requests/new?lang=pt-BR")
-	tab.Run(chromedp.SendKeys("#subject", "quero reembolos"))
+	tab.Run(chromedp.SendKeys(chromedp.CSS("#subject"), "quero reembolos"))
 	tab.WaitText(".kb-suggest", "Como pedir reembolso")
 	tab.Screenshot("kb-deflection-suggestions")
-	tab.Run(chromedp.Click(`.kb-suggest a`))
+	tab.Run(chromedp.Click(chromedp.CSS(`.kb-suggest a`)))
 	tab.WaitText("main", "Voltar à minha solicitação")
-	tab.Run(chromedp.WaitVisible(`[data-kb-print]`)) // the page's script has run
+	tab.Run(chromedp.WaitVisible(chromedp.CSS(`[data-kb-print]`))) // the page's script has run
 	if n, _ := s.KB.Deflections(ctx); n != 0 {
 		t.Fatalf("deflection recorded before the customer left: %d", n)
 	}
@@ -52,12 +52,12 @@ func TestBrowserWebFormDeflection(t *testing.T) {
 
 	// Going back to the form from the article is not a deflection.
 	tab.Navigate(s.URL + "/help/requests/new?lang=pt-BR")
-	tab.Run(chromedp.SendKeys("#subject", "pagamneto recusado"))
+	tab.Run(chromedp.SendKeys(chromedp.CSS("#subject"), "pagamneto recusado"))
 	tab.WaitText(".kb-suggest", "Formas de pagamento")
-	tab.Run(chromedp.Click(`.kb-suggest a`))
+	tab.Run(chromedp.Click(chromedp.CSS(`.kb-suggest a`)))
 	tab.WaitText("main", "Voltar à minha solicitação")
-	tab.Run(chromedp.WaitVisible(`[data-kb-print]`))
-	tab.Run(chromedp.Click(`[data-kb-back]`))
+	tab.Run(chromedp.WaitVisible(chromedp.CSS(`[data-kb-print]`)))
+	tab.Run(chromedp.Click(chromedp.CSS(`[data-kb-back]`)))
 	tab.WaitText("main", "Assunto")
 	tab.Navigate(s.URL + "/help?lang=pt-BR")
 	time.Sleep(300 * time.Millisecond)
@@ -81,9 +81,9 @@ func TestBrowserComposerInsertsArticleLink(t *testing.T) {
 	tab := b.Tab(t)
 	signIn(t, tab, s.URL, "agent@example.com")
 	tab.Navigate(s.URL + "/tickets/" + strconv.FormatInt(tk.ID, 10))
-	tab.Run(chromedp.WaitVisible(`#kb-insert-q`), chromedp.SendKeys(`#kb-insert-q`, "reembolos"))
+	tab.Run(chromedp.WaitVisible(chromedp.CSS(`#kb-insert-q`)), chromedp.SendKeys(chromedp.CSS(`#kb-insert-q`), "reembolos"))
 	tab.WaitText(".kb-insert ul", "reembolso")
-	tab.Run(chromedp.Click(`.kb-insert ul button`))
+	tab.Run(chromedp.Click(chromedp.CSS(`.kb-insert ul button`)))
 	body := browsertest.Eval[string](tab, `document.querySelector("#compose-body").value`)
 	if !strings.Contains(body, "reembolso](") || !strings.Contains(body, "/help/articles/") { // pt-BR or es: the composer searches every language
 		t.Fatalf("composer body %q", body)

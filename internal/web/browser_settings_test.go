@@ -17,10 +17,10 @@ func TestBrowserProfile(t *testing.T) {
 	b := browsertest.Start(t)
 	tab := b.Tab(t)
 	signIn(t, tab, s.URL, "agent@example.com")
-	tab.Run(chromedp.Click(`.topbar a.me`))
+	tab.Run(chromedp.Click(chromedp.CSS(`.topbar a.me`)))
 	tab.WaitText("h1", "My profile")
 
-	tab.Run(chromedp.SetValue("#time_zone", "Mars/Olympus"), chromedp.Click(`form[action="/profile"] button[type="submit"]`))
+	tab.Run(chromedp.SetValue("#time_zone", "Mars/Olympus"), chromedp.Click(chromedp.CSS(`form[action="/profile"] button[type="submit"]`)))
 	tab.WaitText("#form-errors", "time_zone")
 	if got := browsertest.Eval[string](tab, `document.querySelector("#time_zone").value`); got != "Mars/Olympus" {
 		t.Errorf("typed time zone lost: %q", got)
@@ -28,7 +28,7 @@ func TestBrowserProfile(t *testing.T) {
 	tab.Screenshot("profile-refused")
 
 	tab.Run(chromedp.SetValue("#time_zone", "Asia/Jerusalem"), chromedp.SetValue("#language", "he"), chromedp.SetValue("#availability", "away"),
-		chromedp.Click(`form[action="/profile"] button[type="submit"]`))
+		chromedp.Click(chromedp.CSS(`form[action="/profile"] button[type="submit"]`)))
 	tab.WaitText(".flash", "נשמר")
 	if dir := tab.Attr("html", "dir"); dir != "rtl" {
 		t.Errorf("dir = %q after saving Hebrew", dir)
@@ -52,9 +52,9 @@ func TestBrowserPortalSettings(t *testing.T) {
 	tab := b.Tab(t)
 	signIn(t, tab, s.URL, "admin@example.com")
 	tab.Navigate(s.URL + "/admin")
-	tab.Run(chromedp.Click(`.admin-nav a[href="/admin/portal"]`))
+	tab.Run(chromedp.Click(chromedp.CSS(`.admin-nav a[href="/admin/portal"]`)))
 	tab.WaitText("h1", "Customer portal")
-	tab.Run(chromedp.Click(`input[name="allow_priority"]`), chromedp.Click(`form[action="/admin/portal"] button[type="submit"]`))
+	tab.Run(chromedp.Click(chromedp.CSS(`input[name="allow_priority"]`)), chromedp.Click(chromedp.CSS(`form[action="/admin/portal"] button[type="submit"]`)))
 	tab.WaitText(".flash", "Saved")
 	tab.Screenshot("admin-portal")
 	if !browsertest.Eval[bool](tab, `document.querySelector('input[name="allow_priority"]').checked`) {

@@ -73,8 +73,8 @@ func signIn(t *testing.T, tab *browsertest.Tab, base, email string) {
 	tab.Run(
 		chromedp.SendKeys("#email", email),
 		chromedp.SendKeys("#password", testPassword),
-		chromedp.Click(`button[type="submit"]`),
-		chromedp.WaitVisible("#sidebar"),
+		chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#sidebar")),
 	)
 }
 
@@ -93,8 +93,8 @@ func TestBrowserSignInAndViews(t *testing.T) {
 
 	// A wrong password keeps the visitor on the form with a message.
 	tab.Navigate(s.URL + "/login")
-	tab.Run(chromedp.SendKeys("#email", "agent@example.com"), chromedp.SendKeys("#password", "nope"),
-		chromedp.Click(`button[type="submit"]`))
+	tab.Run(chromedp.SendKeys(chromedp.CSS("#email"), "agent@example.com"), chromedp.SendKeys(chromedp.CSS("#password"), "nope"),
+		chromedp.Click(chromedp.CSS(`button[type="submit"]`)))
 	tab.WaitText(".flash.error", "Wrong email or password")
 
 	signIn(t, tab, s.URL, "agent@example.com")
@@ -110,7 +110,7 @@ func TestBrowserSignInAndViews(t *testing.T) {
 	_ = tk
 
 	// Signing out ends the session.
-	tab.Run(chromedp.Click(`form[action="/logout"] button`))
+	tab.Run(chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)))
 	tab.WaitText("h1", "Sign in")
 	tab.Navigate(s.URL + "/views/unassigned")
 	tab.WaitText("h1", "Sign in")
@@ -159,19 +159,19 @@ func TestBrowserReplyNoteAndPresence(t *testing.T) {
 	bea.WaitText("#presence", "Aldo Agent")
 
 	// Aldo types: Bea sees him typing.
-	aldo.Run(chromedp.Click(`label.mode-reply-tab`), chromedp.SendKeys("#compose-body", "Hello Erin, we are fixing the invoice."))
+	aldo.Run(chromedp.Click(chromedp.CSS(`label.mode-reply-tab`)), chromedp.SendKeys(chromedp.CSS("#compose-body"), "Hello Erin, we are fixing the invoice."))
 	bea.WaitText("#presence", "typing")
 
 	// Aldo sends the reply and sets the ticket pending; it shows in his
 	// thread and, live, in Bea's.
-	aldo.Run(chromedp.Click(`button.send-as[value="pending"]`))
+	aldo.Run(chromedp.Click(chromedp.CSS(`button.send-as[value="pending"]`)))
 	aldo.WaitText("#thread", "we are fixing the invoice")
 	aldo.WaitText("#ticket-head", "Pending")
 	bea.WaitText("#thread", "we are fixing the invoice")
 
 	// Bea adds an internal note; it is marked as one.
-	bea.Run(chromedp.Click(`label.mode-note-tab`), chromedp.SendKeys("#compose-body", "Finance says VAT id changed in May."))
-	bea.Run(chromedp.Click(`#composer button.primary[name="status"]`))
+	bea.Run(chromedp.Click(chromedp.CSS(`label.mode-note-tab`)), chromedp.SendKeys(chromedp.CSS("#compose-body"), "Finance says VAT id changed in May."))
+	bea.Run(chromedp.Click(chromedp.CSS(`#composer button.primary[name="status"]`)))
 	bea.WaitText("#thread .msg-note", "VAT id changed in May")
 	aldo.WaitText("#thread .msg-note", "VAT id changed in May")
 
@@ -201,11 +201,11 @@ func TestBrowserCustomerWebFormSeesReplyNotNote(t *testing.T) {
 	cust := b.Tab(t)
 	cust.Navigate(s.URL + "/help/requests/new?lang=en")
 	cust.Run(
-		chromedp.SendKeys("#name", "Fiona Green"),
-		chromedp.SendKeys("#email", "fiona@example.com"),
-		chromedp.SendKeys("#subject", "Cannot export my data"),
-		chromedp.SendKeys("#body", "The export button spins forever."),
-		chromedp.Click(`form button.primary[type="submit"]`),
+		chromedp.SendKeys(chromedp.CSS("#name"), "Fiona Green"),
+		chromedp.SendKeys(chromedp.CSS("#email"), "fiona@example.com"),
+		chromedp.SendKeys(chromedp.CSS("#subject"), "Cannot export my data"),
+		chromedp.SendKeys(chromedp.CSS("#body"), "The export button spins forever."),
+		chromedp.Click(chromedp.CSS(`form button.primary[type="submit"]`)),
 	)
 	cust.WaitText(".ref-number", "#")
 	num, err := strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(cust.Text(".ref-number")), "#"), 10, 64)
@@ -221,11 +221,11 @@ func TestBrowserCustomerWebFormSeesReplyNotNote(t *testing.T) {
 	agent := b.Tab(t)
 	signIn(t, agent, s.URL, "agent@example.com")
 	agent.Navigate(s.URL + "/tickets/" + strconv.FormatInt(tk.ID, 10))
-	agent.Run(chromedp.Click(`label.mode-reply-tab`), chromedp.SendKeys("#compose-body", "Fixed: please try the export again."))
-	agent.Run(chromedp.Click(`#composer button.primary[name="status"]`))
+	agent.Run(chromedp.Click(chromedp.CSS(`label.mode-reply-tab`)), chromedp.SendKeys(chromedp.CSS("#compose-body"), "Fixed: please try the export again."))
+	agent.Run(chromedp.Click(chromedp.CSS(`#composer button.primary[name="status"]`)))
 	agent.WaitText("#thread", "please try the export again")
-	agent.Run(chromedp.Click(`label.mode-note-tab`), chromedp.SendKeys("#compose-body", "Root cause was the stuck queue worker."))
-	agent.Run(chromedp.Click(`#composer button.primary[name="status"]`))
+	agent.Run(chromedp.Click(chromedp.CSS(`label.mode-note-tab`)), chromedp.SendKeys(chromedp.CSS("#compose-body"), "Root cause was the stuck queue worker."))
+	agent.Run(chromedp.Click(chromedp.CSS(`#composer button.primary[name="status"]`)))
 	agent.WaitText("#thread .msg-note", "stuck queue worker")
 
 	// The customer signs in through a one-time link (the one the portal
@@ -235,7 +235,7 @@ func TestBrowserCustomerWebFormSeesReplyNotNote(t *testing.T) {
 		t.Fatal(err)
 	}
 	cust.Navigate(s.URL + "/help/login/" + token)
-	cust.Run(chromedp.Click(`form[action^="/help/login/"] button`))
+	cust.Run(chromedp.Click(chromedp.CSS(`form[action^="/help/login/"] button`)))
 	cust.WaitText("main", "Cannot export my data") // their requests
 	cust.Navigate(s.URL + "/help/requests/" + strconv.FormatInt(num, 10))
 	cust.WaitText("main", "please try the export again")
