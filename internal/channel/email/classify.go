@@ -112,12 +112,13 @@ func readBounce(env *enmime.Envelope) *Bounce {
 	}
 	if b.OriginalMessageID == "" {
 		// Plain-text bounces quote the original headers in the body.
-		if i := strings.Index(strings.ToLower(env.Text), "\nmessage-id:"); i >= 0 {
-			line := env.Text[i+len("\nmessage-id:"):]
-			if j := strings.IndexByte(line, '\n'); j >= 0 {
-				line = line[:j]
+		for _, line := range strings.Split(env.Text, "\n") {
+			k, v, ok := strings.Cut(line, ":")
+			if ok && strings.EqualFold(strings.TrimSpace(k), "message-id") {
+				if b.OriginalMessageID = firstID(v); b.OriginalMessageID != "" {
+					break
+				}
 			}
-			b.OriginalMessageID = firstID(line)
 		}
 	}
 	if len(b.Recipients) == 0 {
