@@ -145,6 +145,10 @@ type Options struct {
 	Inboxes []string
 }
 
+// recoverPanics is turned off in tests, so that the fuzz tests see a
+// panic instead of its error.
+var recoverPanics = true
+
 var parser = enmime.NewParser(
 	// Trust the declared charset: detection on short texts guesses wrong
 	// more often than senders declare wrong.
@@ -187,6 +191,9 @@ func Parse(raw []byte, opt Options) (msg *Message, err error) {
 	// A bug in a dependency on a hostile message must cost this message,
 	// not the import loop that called us.
 	defer func() {
+		if !recoverPanics {
+			return
+		}
 		if r := recover(); r != nil {
 			msg, err = nil, fmt.Errorf("email: parser panic: %v", r)
 		}
@@ -205,7 +212,7 @@ func Parse(raw []byte, opt Options) (msg *Message, err error) {
 		InReplyTo:   ids(env.GetHeader("In-Reply-To")),
 		References:  ids(env.GetHeader("References")),
 		ThreadIndex: strings.TrimSpace(env.GetHeader("Thread-Index")),
-		Text:        normaliseText(env.Text),
+		Text:        normaliseText(fixC1(env.Text)),
 		HTML:        fixC1(env.HTML),
 	}
 	if d, err := env.Date(); err == nil {
@@ -370,7 +377,7 @@ func fixC1(s string) string {
 func isC1(r rune) bool { return r >= 0x80 && r <= 0x9f }
 
 func normaliseText(s string) string {
-	s = strings.ReplaceAll(fixC1(s), "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r\n", "\n")
 	return strings.ReplaceAll(s, "\r", "\n")
 }
 
@@ -426,6 +433,9 @@ func collectAttachments(env *enmime.Envelope, limit int) []Attachment {
 			a.OverSize = true
 		} else {
 			a.Data = p.Content
+			if a.Data == nil {
+				a.Data = []byte{}
+			}
 		}
 		out = append(out, a)
 	}

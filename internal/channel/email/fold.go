@@ -394,20 +394,18 @@ func findQuote(n *html.Node) *html.Node {
 // truncateFrom removes n and everything after it in document order, up
 // to the end of root.
 func truncateFrom(n, root *html.Node) {
-	for cur := n; cur != nil && cur != root; cur = cur.Parent {
+	cur, first := n, n
+	for cur != nil && cur != root {
 		parent := cur.Parent
 		if parent == nil {
 			return
-		}
-		first := cur
-		if cur != n {
-			first = cur.NextSibling
 		}
 		for s := first; s != nil; {
 			next := s.NextSibling
 			parent.RemoveChild(s)
 			s = next
 		}
+		cur, first = parent, parent.NextSibling
 	}
 }
 
