@@ -19,7 +19,7 @@ func TestFoldText(t *testing.T) {
 		{"portuguese", "Sim.\n\nEm seg., 20 de nov. de 2026 às 10:00, Ana <ana@x.example> escreveu:\n> p", "Sim.", true},
 		{"spanish", "Sí.\n\nEl lun, 20 nov 2026 a las 10:00, Ana (<ana@x.example>) escribió:\n> p", "Sí.", true},
 		{"spanish without accent", "Sí.\n\nEl 20/11/2026 10:00, Ana escribio:\n> p", "Sí.", true},
-		{"hebrew wrote", "כן.\n\nב-20 בנוב׳ 2026, בשעה 10:00, ‏אנה <ana@x.example> כתב/ה:\n> ש", "כן.", true},
+		{"hebrew wrote", "כן.\n\nב-20 בנוב׳ 2026, בשעה 10:00, \u200fאנה <ana@x.example> כתב/ה:\n> ש", "כן.", true},
 		{"hebrew was written", "כן.\n\nב-20.11.2026 10:00 נכתב:\n> ש", "כן.", true},
 		{"hebrew gmail", "כן.\n\n\u202bבתאריך יום ב׳, 20 בנוב׳ 2026 ב-10:00 מאת \u202aאנה\u202c\u200f <\u202aana@x.example\u202c\u200f>:\u202c\n> ש", "כן.", true},
 		{"outlook english", "Done.\n\nFrom: Bob <bob@x.example>\nSent: Monday, November 20, 2026 10:00 AM\nTo: Us\nSubject: x\n\nold", "Done.", true},
