@@ -39,14 +39,16 @@ func splitMbox(r *bufio.Reader, fn func(int, []byte) error) error {
 	index := 0
 	prevBlank := true
 	started := false
-	flush := func() error {
+	flush := func(last bool) error {
 		if !started {
 			return nil
 		}
 		index++
 		raw := bytes.Clone(msg.Bytes())
 		// The blank line before the next "From " belongs to the format.
-		raw = bytes.TrimSuffix(raw, []byte("\n"))
+		if !last {
+			raw = bytes.TrimSuffix(raw, []byte("\n"))
+		}
 		msg.Reset()
 		return fn(index, raw)
 	}
@@ -64,7 +66,7 @@ func splitMbox(r *bufio.Reader, fn func(int, []byte) error) error {
 		if len(line) > 0 {
 			switch {
 			case prevBlank && bytes.HasPrefix(line, []byte("From ")):
-				if err := flush(); err != nil {
+				if err := flush(false); err != nil {
 					return err
 				}
 				started = true
@@ -77,7 +79,7 @@ func splitMbox(r *bufio.Reader, fn func(int, []byte) error) error {
 			prevBlank = len(trimmed) == 0
 		}
 		if err == io.EOF {
-			return flush()
+			return flush(true)
 		}
 		if err != nil && err != bufio.ErrBufferFull {
 			return fmt.Errorf("read mbox: %w", err)
