@@ -25,6 +25,8 @@ const (
 	// maxFoldLines bounds the lines folding looks at, so that a hostile
 	// message costs linear time in a bounded window.
 	maxFoldLines = 20000
+	// htmlBudget bounds the nodes FoldHTML's text heuristics visit.
+	htmlBudget = 200000
 )
 
 var attribution = []*regexp.Regexp{
@@ -270,11 +272,14 @@ func FoldHTML(src string) (string, bool) {
 		return src, false
 	}
 	folded := false
-	if n := findQuote(body); n != nil {
+	// The text heuristics may visit this many nodes in all; past it only
+	// the markup markers (classes, ids) count.
+	budget := htmlBudget
+	if n := findQuote(body, &budget); n != nil {
 		truncateFrom(n, body)
 		folded = true
 	}
-	if removeSignatures(body) {
+	if removeSignatures(body, &budget) {
 		folded = true
 	}
 	if !folded {
@@ -329,7 +334,7 @@ func hasClass(n *html.Node, classes ...string) bool {
 var quoteIDs = map[string]bool{"divrplyfwdmsg": true, "appendonsend": true, "mail-editor-reference-message-container": true, "olk_src_body_section": true}
 
 // isQuoteNode says whether n starts the quoted earlier mail.
-func isQuoteNode(n *html.Node) bool {
+func isQuoteNode(n *html.Node, budget *int) bool {
 	if n.Type != html.ElementNode {
 		return false
 	}
@@ -356,7 +361,10 @@ func isQuoteNode(n *html.Node) bool {
 	default:
 		return false
 	}
-	t := clean(collapse(textOf(n, 2000)))
+	if *budget <= 0 {
+		return false
+	}
+	t := clean(collapse(textOf(n, 2000, budget)))
 	if t == "" || len(t) >= 2000 {
 		return false
 	}
@@ -379,12 +387,12 @@ func isQuoteNode(n *html.Node) bool {
 var sentInline = regexp.MustCompile(`(?i)\s(sent|enviado|enviado el|enviada em|enviado em|gesendet|נשלח)\s*:`).MatchString
 
 // findQuote is the first node, in document order, that starts the quote.
-func findQuote(n *html.Node) *html.Node {
+func findQuote(n *html.Node, budget *int) *html.Node {
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		if isQuoteNode(c) {
+		if isQuoteNode(c, budget) {
 			return c
 		}
-		if q := findQuote(c); q != nil {
+		if q := findQuote(c, budget); q != nil {
 			return q
 		}
 	}
@@ -409,7 +417,7 @@ func truncateFrom(n, root *html.Node) {
 	}
 }
 
-func isSignatureNode(n *html.Node) bool {
+func isSignatureNode(n *html.Node, budget *int) bool {
 	if n.Type != html.ElementNode {
 		return false
 	}
@@ -422,20 +430,23 @@ func isSignatureNode(n *html.Node) bool {
 	}
 	switch n.DataAtom {
 	case atom.Div, atom.P, atom.Span:
-		t := clean(collapse(textOf(n, 200)))
+		if *budget <= 0 {
+			return false
+		}
+		t := clean(collapse(textOf(n, 200, budget)))
 		return t != "" && len(t) < 200 && isMobileSignature(t)
 	}
 	return false
 }
 
-func removeSignatures(n *html.Node) bool {
+func removeSignatures(n *html.Node, budget *int) bool {
 	removed := false
 	for c := n.FirstChild; c != nil; {
 		next := c.NextSibling
-		if isSignatureNode(c) {
+		if isSignatureNode(c, budget) {
 			n.RemoveChild(c)
 			removed = true
-		} else if removeSignatures(c) {
+		} else if removeSignatures(c, budget) {
 			removed = true
 		}
 		c = next
@@ -459,14 +470,17 @@ func hasContent(n *html.Node) bool {
 	return false
 }
 
-// textOf is n's text, at most limit bytes (a little over, at most).
-func textOf(n *html.Node, limit int) string {
+// textOf is n's text, at most limit bytes (a little over, at most). Each
+// node it visits costs one from budget, so that the text heuristics cost
+// linear time overall even on hostile, deeply nested HTML.
+func textOf(n *html.Node, limit int, budget *int) string {
 	var b strings.Builder
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {
-		if b.Len() > limit {
+		if b.Len() > limit || *budget <= 0 {
 			return
 		}
+		*budget--
 		switch n.Type {
 		case html.TextNode:
 			b.WriteString(n.Data)
