@@ -9,8 +9,10 @@ import (
 	"io"
 
 	"tessera/internal/app"
+	"tessera/internal/auth"
 	"tessera/internal/channel/email/ingest"
 	"tessera/internal/config"
+	"tessera/internal/inbox"
 )
 
 // mailImport is "tessera mail import [--inbox ID] FILE...": it stores each
@@ -20,13 +22,10 @@ func mailImport(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs := flag.NewFlagSet("tessera mail import", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	b := config.Bind(fs, false)
-	// Inboxes do not exist yet; the flag is accepted so that scripts
-	// written against the documented command keep working when they do.
-	inbox := fs.Int64("inbox", 0, "the inbox the mail is for (its team, language and addresses)")
+	inboxID := fs.Int64("inbox", 0, "the email inbox the mail arrived at: its team, priority and language for new tickets")
 	if err := fs.Parse(args); err != nil {
 		return helpOK(usageErrorOr(err))
 	}
-	_ = inbox
 	files := fs.Args()
 	if len(files) == 0 {
 		return usageError("give one or more .eml or mbox files")
@@ -37,6 +36,26 @@ func mailImport(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	return withApp(ctx, c, stderr, func(a *app.App) error {
 		g := &ingest.Ingester{Tickets: a.Tickets, People: a.People, Log: a.Log}
+		boxes, err := a.Inboxes.List(ctx, auth.System)
+		if err != nil {
+			return err
+		}
+		// A plus-address names a ticket only on one of our own addresses.
+		for _, b := range boxes {
+			if b.Kind == inbox.KindEmail && b.Address != "" {
+				g.Options.Inboxes = append(g.Options.Inboxes, b.Address)
+			}
+		}
+		if *inboxID != 0 {
+			b, err := a.Inboxes.Get(ctx, auth.System, *inboxID)
+			if err != nil {
+				return fmt.Errorf("--inbox: %w", err)
+			}
+			if b.Kind != inbox.KindEmail {
+				return usageError(fmt.Sprintf("--inbox: inbox %d is a %s inbox, not an email one", b.ID, b.Kind))
+			}
+			g.Defaults = ingest.Defaults{TeamID: b.DefaultTeamID, Priority: b.DefaultPriority, Language: b.DefaultLanguage}
+		}
 		enc := json.NewEncoder(stdout)
 		enc.SetEscapeHTML(false)
 		failed := 0

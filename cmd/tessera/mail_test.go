@@ -48,6 +48,9 @@ func TestMailImport(t *testing.T) {
 		if err == nil || !strings.Contains(out, `"status":"failed"`) {
 			t.Errorf("bad file: %q %v", out, err)
 		}
+		if _, _, err := tessera(t, "", "mail", "import", "--database-url", db, "--inbox", "999", eml); err == nil {
+			t.Error("an unknown inbox accepted")
+		}
 		if _, _, err := tessera(t, "", "mail", "import", "--database-url", db); err == nil {
 			t.Error("no files accepted")
 		}

@@ -50,7 +50,17 @@ type Ingester struct {
 	// Options are passed to email.Parse; the attachment limit defaults to
 	// the ticket service's, so a kept attachment is one it accepts.
 	Options email.Options
-	Log     *slog.Logger
+	// Defaults are the inbox's: the team, priority and language new
+	// tickets (and new contacts) start with.
+	Defaults Defaults
+	Log      *slog.Logger
+}
+
+// Defaults are what an inbox gives the tickets it opens.
+type Defaults struct {
+	TeamID   *int64
+	Priority string
+	Language string
 }
 
 // maxBody keeps a body under the ticket service's limit (256 KiB).
@@ -92,7 +102,7 @@ func (g *Ingester) store(ctx context.Context, m *email.Message, raw []byte) (Res
 	} else if ok {
 		return Result{Status: StatusDuplicate, TicketID: tid, MessageID: mid}, nil
 	}
-	contact, err := g.People.EnsureContact(ctx, m.From.Email, m.From.Name, "")
+	contact, err := g.People.EnsureContact(ctx, m.From.Email, m.From.Name, g.Defaults.Language)
 	if err != nil {
 		return Result{}, fmt.Errorf("sender: %w", err)
 	}
@@ -195,7 +205,7 @@ func (g *Ingester) create(ctx context.Context, sender people.Contact, m *email.M
 		subject = string(r[:250])
 	}
 	in := ticket.CreateInput{Subject: subject, Body: body, Requester: &ticket.RequesterInput{ID: sender.ID},
-		Channel: "email", Attachments: atts, MailMessageID: mailID}
+		Channel: "email", Attachments: atts, MailMessageID: mailID, TeamID: g.Defaults.TeamID, Priority: g.Defaults.Priority}
 	if m.Class != email.ClassNormal {
 		in.Tags = []string{string(m.Class)}
 	}

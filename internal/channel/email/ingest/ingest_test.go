@@ -139,6 +139,22 @@ func TestIngest(t *testing.T) {
 			t.Errorf("bounce: %+v", b)
 		}
 
+		// An inbox's defaults: the team and priority of new tickets, the
+		// language of new contacts.
+		gi := &ingest.Ingester{Tickets: f.Tickets, People: f.People, Defaults: ingest.Defaults{TeamID: &f.Support.ID, Priority: "high", Language: "pt-BR"}}
+		d := gi.Ingest(ctx, []byte(reply("inbox-1@cliente.example", "", "Ana <ana@cliente.example>", "Ajuda", "Olá.\n")))
+		dt, err := f.Tickets.Get(ctx, auth.System, d.TicketID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ana, err := f.People.ContactByEmail(ctx, "ana@cliente.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if dt.TeamID == nil || *dt.TeamID != f.Support.ID || dt.Priority != "high" || ana.Language != "pt-BR" {
+			t.Errorf("defaults: team %v, priority %q, language %q", dt.TeamID, dt.Priority, ana.Language)
+		}
+
 		// Not a mail: failed, with the reason.
 		if fl := g.Ingest(ctx, []byte("hello\n")); fl.Status != ingest.StatusFailed || fl.Error == "" {
 			t.Errorf("garbage: %+v", fl)
