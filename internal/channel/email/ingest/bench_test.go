@@ -34,4 +34,3 @@ func BenchmarkIngest(b *testing.B) {
 		})
 	}
 }
-
