@@ -242,6 +242,12 @@ func Parse(raw []byte, opt Options) (msg *Message, err error) {
 	hasTextPart := env.Root.DepthMatchFirst(func(p *enmime.Part) bool {
 		return p.ContentType == "text/plain" && p.Disposition != "attachment"
 	}) != nil
+	if strings.TrimSpace(m.Text) == "" && m.HTML != "" {
+		// An empty text alternative next to a real HTML one: the HTML
+		// is the message.
+		hasTextPart = false
+		m.Text = normaliseText(HTMLToText(m.HTML))
+	}
 	var foldedHTML, foldedText bool
 	if m.HTML != "" {
 		m.NewHTML, foldedHTML = FoldHTML(m.HTML)

@@ -337,6 +337,17 @@ func TestParseMboxFromLineAndMissingHeaders(t *testing.T) {
 	}
 }
 
+func TestParseEmptyTextAlternative(t *testing.T) {
+	raw := "From: a@b.example\nSubject: x\nContent-Type: multipart/alternative; boundary=b\n\n--b\nContent-Type: text/plain\n\n\n--b\nContent-Type: text/html\n\n<p>Real words.</p><blockquote type=\"cite\">Old</blockquote>\n--b--\n"
+	m, err := email.Parse([]byte(raw), email.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.NewText != "Real words." || !strings.Contains(m.Text, "Old") || !m.Folded {
+		t.Errorf("text %q, full %q, folded %v", m.NewText, m.Text, m.Folded)
+	}
+}
+
 func TestParseBrokenAddressSalvaged(t *testing.T) {
 	raw := "From: Maria Silva maria@cliente.com.br\nTo: support@acme.example, <broken\nSubject: x\n\nbody\n"
 	m, err := email.Parse([]byte(raw), email.Options{})
