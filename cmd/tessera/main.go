@@ -47,6 +47,7 @@ Commands:
   bench seed            fill a database with N realistic tickets: --tickets N
   bench load            measure the HTTP API under load: --url URL --token T
   bench explain         show the query plans of the list and search queries
+  mail import FILE...   store .eml and mbox files as email tickets and replies (one JSON line per message)
 
 Every command reads the database from --database-url or TESSERA_DATABASE_URL
 (sqlite://FILE, sqlite:///ABS/FILE or postgres://...). Run "tessera COMMAND -h"
@@ -79,7 +80,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return nil
 	}
 	cmd, rest := args[0], args[1:]
-	if (cmd == "agent" || cmd == "token" || cmd == "bench") && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+	if (cmd == "agent" || cmd == "token" || cmd == "bench" || cmd == "mail") && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
 		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
 	switch cmd {
@@ -95,6 +96,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return agentList(ctx, rest, stdout, stderr)
 	case "token create":
 		return tokenCreate(ctx, rest, stdout, stderr)
+	case "mail import":
+		return mailImport(ctx, rest, stdout, stderr)
 	case "bench seed", "bench load", "bench explain":
 		return bench.Command(ctx, strings.TrimPrefix(cmd, "bench "), rest, stdout, stderr)
 	}

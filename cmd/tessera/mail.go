@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"tessera/internal/app"
+	"tessera/internal/auth"
+	"tessera/internal/channel/email/ingest"
+	"tessera/internal/config"
+	"tessera/internal/inbox"
+)
+
+// mailImport is "tessera mail import [--inbox ID] FILE...": it stores each
+// message of .eml and mbox files as the mail channel does and prints one
+// JSON line per message.
+func mailImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("tessera mail import", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	b := config.Bind(fs, false)
+	inboxID := fs.Int64("inbox", 0, "the email inbox the mail arrived at: its team, priority and language for new tickets")
+	if err := fs.Parse(args); err != nil {
+		return helpOK(usageErrorOr(err))
+	}
+	files := fs.Args()
+	if len(files) == 0 {
+		return usageError("give one or more .eml or mbox files")
+	}
+	c, err := b.Config()
+	if err != nil {
+		return err
+	}
+	return withApp(ctx, c, stderr, func(a *app.App) error {
+		g := &ingest.Ingester{Tickets: a.Tickets, People: a.People, Log: a.Log}
+		boxes, err := a.Inboxes.List(ctx, auth.System)
+		if err != nil {
+			return err
+		}
+		// A plus-address names a ticket only on one of our own addresses.
+		for _, b := range boxes {
+			if b.Kind == inbox.KindEmail && b.Address != "" {
+				g.Options.Inboxes = append(g.Options.Inboxes, b.Address)
+			}
+		}
+		if *inboxID != 0 {
+			b, err := a.Inboxes.Get(ctx, auth.System, *inboxID)
+			if err != nil {
+				return fmt.Errorf("--inbox: %w", err)
+			}
+			if b.Kind != inbox.KindEmail {
+				return usageError(fmt.Sprintf("--inbox: inbox %d is a %s inbox, not an email one", b.ID, b.Kind))
+			}
+			g.Defaults = ingest.Defaults{TeamID: b.DefaultTeamID, Priority: b.DefaultPriority, Language: b.DefaultLanguage}
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetEscapeHTML(false)
+		failed := 0
+		for _, f := range files {
+			err := ingest.ReadFile(f, func(index int, raw []byte) error {
+				res := g.Ingest(ctx, raw)
+				res.File, res.Index = f, index
+				if res.Status == ingest.StatusFailed {
+					failed++
+				}
+				return enc.Encode(res)
+			})
+			if err != nil {
+				failed++
+				if err := enc.Encode(ingest.Result{File: f, Status: ingest.StatusFailed, Error: err.Error()}); err != nil {
+					return err
+				}
+			}
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+		}
+		if failed > 0 {
+			// Failed mail is not kept anywhere yet (the failed-mail list
+			// comes with the IMAP path), so it is not "stored": say so.
+			return fmt.Errorf("%d message(s) could not be stored", failed)
+		}
+		return nil
+	})
+}
+
+func usageErrorOr(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return usageError(err.Error())
+}

@@ -1,0 +1,3 @@
+package email
+
+func init() { recoverPanics = false }

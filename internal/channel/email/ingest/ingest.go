@@ -1,0 +1,303 @@
+// Package ingest stores parsed mail as tickets and replies: the one path
+// every way mail arrives (the import command now, IMAP later) goes through.
+// A new conversation becomes a ticket on the "email" channel with the
+// sender as requester; a reply joins its ticket; the same Message-ID twice
+// is stored once.
+package ingest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"tessera/internal/auth"
+	"tessera/internal/channel/email"
+	"tessera/internal/people"
+	"tessera/internal/store"
+	"tessera/internal/ticket"
+	"tessera/internal/validation"
+)
+
+// Statuses of a Result.
+const (
+	StatusCreated   = "created"
+	StatusAppended  = "appended"
+	StatusDuplicate = "duplicate"
+	StatusFailed    = "failed"
+)
+
+// Result is what became of one message; the import command prints it as
+// one JSON line.
+type Result struct {
+	File      string `json:"file"`
+	Index     int    `json:"index,omitempty"` // the message's place in an mbox, from 1
+	Status    string `json:"status"`
+	TicketID  int64  `json:"ticket_id,omitempty"`
+	MessageID int64  `json:"message_id,omitempty"`
+	Error     string `json:"error,omitempty"`
+}
+
+// Ingester stores mail through the domain services.
+type Ingester struct {
+	Tickets *ticket.Service
+	People  *people.Service
+	// Options are passed to email.Parse; the attachment limit defaults to
+	// the ticket service's, so a kept attachment is one it accepts.
+	Options email.Options
+	// Defaults are the inbox's: the team, priority and language new
+	// tickets (and new contacts) start with.
+	Defaults Defaults
+	Log      *slog.Logger
+}
+
+// Defaults are what an inbox gives the tickets it opens.
+type Defaults struct {
+	TeamID   *int64
+	Priority string
+	Language string
+}
+
+// maxBody keeps a body under the ticket service's limit (256 KiB).
+const maxBody = 250 * 1024
+
+// Ingest parses and stores one raw message. A message that cannot be
+// parsed comes back as StatusFailed with the error; its raw bytes are the
+// caller's to keep.
+func (g *Ingester) Ingest(ctx context.Context, raw []byte) Result {
+	opt := g.Options
+	if opt.MaxAttachmentBytes == 0 && g.Tickets.Limits.MaxFileBytes > 0 {
+		opt.MaxAttachmentBytes = int(g.Tickets.Limits.MaxFileBytes)
+	}
+	m, err := email.Parse(raw, opt)
+	if err != nil {
+		return Result{Status: StatusFailed, Error: err.Error()}
+	}
+	res, err := g.store(ctx, m, raw)
+	if isDuplicateError(err) {
+		// The same mail arrived by another path between our look-up and
+		// our insert: the unique index kept it once.
+		if tid, mid, ok, lerr := g.Tickets.MessageByMailID(ctx, mailIDOf(m, raw)); lerr == nil && ok {
+			return Result{Status: StatusDuplicate, TicketID: tid, MessageID: mid}
+		}
+	}
+	if err != nil {
+		return Result{Status: StatusFailed, Error: err.Error()}
+	}
+	return res
+}
+
+func (g *Ingester) store(ctx context.Context, m *email.Message, raw []byte) (Result, error) {
+	if m.From.Email == "" {
+		return Result{}, errors.New("the message has no sender address")
+	}
+	mailID := mailIDOf(m, raw)
+	if tid, mid, ok, err := g.Tickets.MessageByMailID(ctx, mailID); err != nil {
+		return Result{}, err
+	} else if ok {
+		return Result{Status: StatusDuplicate, TicketID: tid, MessageID: mid}, nil
+	}
+	contact, err := g.People.EnsureContact(ctx, m.From.Email, m.From.Name, g.Defaults.Language)
+	if err != nil {
+		return Result{}, fmt.Errorf("sender: %w", err)
+	}
+	body, atts := content(m)
+	tid, err := g.thread(ctx, m, contact)
+	if err != nil {
+		return Result{}, err
+	}
+	if tid != 0 {
+		res, err := g.appendTo(ctx, tid, contact, m, mailID, body, atts)
+		if err != nil {
+			return Result{}, err
+		}
+		return res, nil
+	}
+	return g.create(ctx, contact, m, mailID, body, atts)
+}
+
+// thread finds the ticket a message belongs to: by the Message-IDs it
+// answers (a bounce: the one that failed), then by the ticket number in
+// its subject or plus-address when the sender is the ticket's requester.
+// 0: a new ticket.
+func (g *Ingester) thread(ctx context.Context, m *email.Message, sender people.Contact) (int64, error) {
+	refs := slices.Clone(m.InReplyTo)
+	// The most recent reference is the likeliest to be ours.
+	for i := len(m.References) - 1; i >= 0; i-- {
+		refs = append(refs, m.References[i])
+	}
+	if m.Bounce != nil && m.Bounce.OriginalMessageID != "" {
+		refs = append([]string{m.Bounce.OriginalMessageID}, refs...)
+	}
+	for _, ref := range refs {
+		tid, _, ok, err := g.Tickets.MessageByMailID(ctx, ref)
+		if err != nil {
+			return 0, err
+		}
+		if ok {
+			return tid, nil
+		}
+	}
+	for _, n := range []int64{m.AddressTicket, m.SubjectTicket} {
+		if n == 0 {
+			continue
+		}
+		t, err := g.Tickets.ByNumber(ctx, auth.System, n)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return 0, err
+		}
+		// A number anyone can type is trusted only from the requester:
+		// otherwise a stranger could write into someone's ticket.
+		if t.RequesterID == sender.ID {
+			return t.ID, nil
+		}
+	}
+	return 0, nil
+}
+
+func (g *Ingester) appendTo(ctx context.Context, tid int64, sender people.Contact, m *email.Message, mailID, body string, atts []ticket.AttachmentInput) (Result, error) {
+	in := ticket.MessageInput{Kind: ticket.KindReply, Body: body, Channel: "email", Attachments: atts, MailMessageID: mailID}
+	actor := auth.Actor{Kind: auth.KindContact, ID: sender.ID, Name: sender.Name, Email: sender.Email}
+	if m.Class != email.ClassNormal {
+		// Machines' mail (bounces, out-of-office) must not reopen a
+		// ticket the way a customer's answer does.
+		actor = auth.System
+	}
+	add := func(in ticket.MessageInput) (ticket.MessageResult, error) {
+		r, err := g.Tickets.AddMessage(ctx, actor, tid, in)
+		if errors.Is(err, store.ErrNotFound) && actor.Kind == auth.KindContact {
+			// A colleague on Cc answering: not the requester, so not
+			// allowed to write as a contact; the desk records the mail.
+			actor = auth.System
+			r, err = g.Tickets.AddMessage(ctx, actor, tid, in)
+		}
+		return r, err
+	}
+	r, err := add(in)
+	if err != nil && len(in.Attachments) > 0 && isAttachmentError(err) {
+		in.Body, in.Attachments = withRefused(body, atts, err), nil
+		r, err = add(in)
+	}
+	if err != nil {
+		return Result{}, fmt.Errorf("add reply to ticket %d: %w", tid, err)
+	}
+	status := StatusAppended
+	if r.FollowUp {
+		status = StatusCreated
+	}
+	return Result{Status: status, TicketID: r.TicketID, MessageID: r.Message.ID}, nil
+}
+
+func (g *Ingester) create(ctx context.Context, sender people.Contact, m *email.Message, mailID, body string, atts []ticket.AttachmentInput) (Result, error) {
+	subject := m.Subject
+	if strings.TrimSpace(subject) == "" {
+		subject = "(no subject)"
+	}
+	if r := []rune(subject); len(r) > 250 {
+		subject = string(r[:250])
+	}
+	in := ticket.CreateInput{Subject: subject, Body: body, Requester: &ticket.RequesterInput{ID: sender.ID},
+		Channel: "email", Attachments: atts, MailMessageID: mailID, TeamID: g.Defaults.TeamID, Priority: g.Defaults.Priority}
+	if m.Class != email.ClassNormal {
+		in.Tags = []string{string(m.Class)}
+	}
+	t, err := g.Tickets.Create(ctx, auth.System, in)
+	if err != nil && len(atts) > 0 && isAttachmentError(err) {
+		in.Body, in.Attachments = withRefused(body, atts, err), nil
+		t, err = g.Tickets.Create(ctx, auth.System, in)
+	}
+	if err != nil {
+		return Result{}, fmt.Errorf("create ticket: %w", err)
+	}
+	_, mid, _, err := g.Tickets.MessageByMailID(ctx, mailID)
+	if err != nil {
+		return Result{}, err
+	}
+	return Result{Status: StatusCreated, TicketID: t.ID, MessageID: mid}, nil
+}
+
+// mailIDOf is the message's Message-ID or, without one, a digest of its
+// bytes: importing the same file twice must still store it once.
+func mailIDOf(m *email.Message, raw []byte) string {
+	if m.MessageID != "" {
+		return m.MessageID
+	}
+	sum := sha256.Sum256(raw)
+	return "sha256-" + hex.EncodeToString(sum[:16]) + "@tessera.invalid"
+}
+
+func isDuplicateError(err error) bool {
+	var ve *validation.Error
+	if !errors.As(err, &ve) {
+		return false
+	}
+	for _, f := range ve.Fields {
+		if f.Field == "message_id" {
+			return true
+		}
+	}
+	return false
+}
+
+// content is the body to store (the newly written text, with a line for
+// each attachment too large to keep) and the attachments kept.
+func content(m *email.Message) (string, []ticket.AttachmentInput) {
+	body := strings.TrimSpace(m.NewText)
+	if body == "" {
+		body = strings.TrimSpace(m.Text)
+	}
+	var atts []ticket.AttachmentInput
+	var over []string
+	for _, a := range m.Attachments {
+		if a.OverSize {
+			over = append(over, fmt.Sprintf("%s (%d bytes)", a.Filename, a.Size))
+			continue
+		}
+		atts = append(atts, ticket.AttachmentInput{Filename: a.Filename, ContentType: a.ContentType, Data: a.Data})
+	}
+	if len(over) > 0 {
+		body = strings.TrimSpace(body + "\n\n[Attachments too large to keep: " + strings.Join(over, ", ") + "]")
+	}
+	if body == "" && len(atts) == 0 {
+		body = "(empty message)"
+	}
+	if len(body) > maxBody {
+		cut := maxBody
+		for cut > 0 && !utf8.RuneStart(body[cut]) {
+			cut--
+		}
+		body = body[:cut] + "\n\n[…]"
+	}
+	return body, atts
+}
+
+func isAttachmentError(err error) bool {
+	var ve *validation.Error
+	if !errors.As(err, &ve) {
+		return false
+	}
+	for _, f := range ve.Fields {
+		if strings.HasPrefix(f.Field, "attachments") {
+			return true
+		}
+	}
+	return false
+}
+
+// withRefused notes in the body the attachments the desk refused (a
+// blocked file type, too many files), so the agent knows they existed.
+func withRefused(body string, atts []ticket.AttachmentInput, err error) string {
+	names := make([]string, len(atts))
+	for i, a := range atts {
+		names[i] = a.Filename
+	}
+	return strings.TrimSpace(body + "\n\n[Attachments not kept (" + err.Error() + "): " + strings.Join(names, ", ") + "]")
+}
