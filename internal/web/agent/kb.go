@@ -32,6 +32,7 @@ type kbListPage struct {
 	Query, Locale, Status string
 	Articles              []kb.Article
 	Gaps                  []kb.Gap
+	Linked                []kb.Linked
 	Deflections           int
 	Locales               []string
 	Statuses              []string
@@ -60,6 +61,10 @@ func (h *Handler) kbList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if p.Gaps, err = svc.Gaps(ctx, v.Actor, 10); err != nil {
+		h.Site.Fail(w, r, err)
+		return
+	}
+	if p.Linked, err = svc.MostLinked(ctx, v.Actor, 10); err != nil {
 		h.Site.Fail(w, r, err)
 		return
 	}

@@ -115,6 +115,23 @@ func TestKnowledgeBaseFromTicket(t *testing.T) {
 		if !strings.Contains(r.Body, fmt.Sprintf(`href="/kb/new?ticket=%d"`, tk.ID)) {
 			t.Fatalf("solved ticket offers no article: %s", excerpt(r.Body))
 		}
+		// Replies that link an article count for "most linked".
+		title, locale, status := "Como pedir reembolso", "pt-BR", kb.Published
+		art, err := e.f.KB.Create(ctx, e.f.Agent, kb.ArticleInput{Title: &title, Locale: &locale, Status: &status})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tk2, err := e.f.Tickets.Create(ctx, e.f.Agent, ticket.CreateInput{Subject: "Outro", Body: "x", Requester: &ticket.RequesterInput{Email: "ze@example.com"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.f.Tickets.AddMessage(ctx, e.f.Agent, tk2.ID, ticket.MessageInput{Body: fmt.Sprintf("Veja [o artigo](http://x/help/articles/%d-como-pedir-reembolso).", art.ID)}); err != nil {
+			t.Fatal(err)
+		}
+		r = e.do("GET", "/kb", asAgent, nil)
+		if !strings.Contains(r.Body, fmt.Sprintf(`<li><a href="/kb/%d" dir="auto">Como pedir reembolso</a> <span class="muted">×1</span>`, art.ID)) {
+			t.Errorf("most linked: %s", excerpt(r.Body))
+		}
 		r = e.do("GET", fmt.Sprintf("/kb/new?ticket=%d", tk.ID), asAgent, nil)
 		body := html.UnescapeString(r.Body)
 		if r.Code != http.StatusOK || !strings.Contains(body, "Quero o reembolso do pedido [number]") || !strings.Contains(body, "abra Pedidos e escolha Solicitar reembolso") {
