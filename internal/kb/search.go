@@ -424,6 +424,7 @@ func (s *Service) Search(ctx context.Context, actor auth.Actor, o SearchOptions)
 	if o.Limit <= 0 || o.Limit > 50 {
 		o.Limit = 10
 	}
+	o.Locale = NormalizeLocale(o.Locale)
 	ts, shown, err := s.plan(ctx, o.Query, o.Locale)
 	if err != nil {
 		return nil, err
@@ -602,4 +603,24 @@ func (s *Service) MostLinked(ctx context.Context, actor auth.Actor, n int) ([]Li
 		out = out[:n]
 	}
 	return out, nil
+}
+
+// NormalizeLocale maps what a browser or a site sends ("pt", "en-US",
+// "es-419", "iw") to one of Locales; "" (every language) when none fits.
+func NormalizeLocale(l string) string {
+	for _, x := range Locales {
+		if strings.EqualFold(l, x) {
+			return x
+		}
+	}
+	lang, _, _ := strings.Cut(strings.ToLower(strings.ReplaceAll(l, "_", "-")), "-")
+	if lang == "iw" {
+		lang = "he"
+	}
+	for _, x := range Locales {
+		if xl, _, _ := strings.Cut(strings.ToLower(x), "-"); xl == lang && lang != "" {
+			return x
+		}
+	}
+	return ""
 }

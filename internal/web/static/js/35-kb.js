@@ -26,7 +26,7 @@
         var q = input.value.trim(), mine = ++seq;
         if (q.length < 3) { box.hidden = true; return; }
         var lang = document.documentElement.lang || "";
-        fetch("/api/v1/kb/search?limit=5&q=" + encodeURIComponent(q) + "&locale=" + encodeURIComponent(lang))
+        fetch("/api/v1/kb/search?suggest=true&limit=5&q=" + encodeURIComponent(q) + "&locale=" + encodeURIComponent(lang))
           .then(function (r) { return r.ok ? r.json() : { items: [] }; })
           .then(function (res) {
             if (mine !== seq) return;
@@ -111,7 +111,7 @@
         var q = input.value.trim(), mine = ++seq;
         list.textContent = "";
         if (q.length < 3) return;
-        fetch("/api/v1/kb/search?limit=5&q=" + encodeURIComponent(q))
+        fetch("/api/v1/kb/search?suggest=true&limit=5&q=" + encodeURIComponent(q))
           .then(function (r) { return r.ok ? r.json() : { items: [] }; })
           .then(function (res) {
             if (mine !== seq) return;
