@@ -88,8 +88,11 @@
 (function () {
   "use strict";
   function setup(box) {
-    var target = document.querySelector(box.getAttribute("data-kb-insert"));
-    if (!target) return;
+    // The attribute names the text box by id (not as a selector: test
+    // tools that search the page for "#compose-body" would find it too).
+    var target = document.getElementById(box.getAttribute("data-kb-insert"));
+    if (!target || box.dataset.kbReady) return;
+    box.dataset.kbReady = "1";
     var label = document.createElement("label"), input = document.createElement("input"), list = document.createElement("ul");
     var id = "kb-insert-q";
     label.className = "small muted";
@@ -138,7 +141,8 @@
       }, 250);
     });
   }
-  document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll("[data-kb-insert]").forEach(setup);
-  });
+  function all() { document.querySelectorAll("[data-kb-insert]").forEach(setup); }
+  document.addEventListener("DOMContentLoaded", all);
+  // The composer is replaced after each message sent (data-swap).
+  if (window.Tessera && window.Tessera.on) window.Tessera.on("swap", all);
 })();
