@@ -139,6 +139,14 @@ func TestArticlesAndPermissions(t *testing.T) {
 	})
 }
 
+func TestNormalizeLocale(t *testing.T) {
+	for in, want := range map[string]string{"pt": "pt-BR", "pt-PT": "pt-BR", "PT-br": "pt-BR", "en-US": "en", "es-419": "es", "iw": "he", "he-IL": "he", "fr": "", "": ""} {
+		if got := kb.NormalizeLocale(in); got != want {
+			t.Errorf("NormalizeLocale(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestStem(t *testing.T) {
 	for _, c := range []struct{ w, locale, want string }{
 		{"pagamentos", "pt-BR", "pagamento"}, {"devolucoes", "pt-BR", "devolucao"}, {"mensagens", "pt-BR", "mensagem"},

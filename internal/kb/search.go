@@ -3,7 +3,9 @@ package kb
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -422,6 +424,7 @@ func (s *Service) Search(ctx context.Context, actor auth.Actor, o SearchOptions)
 	if o.Limit <= 0 || o.Limit > 50 {
 		o.Limit = 10
 	}
+	o.Locale = NormalizeLocale(o.Locale)
 	ts, shown, err := s.plan(ctx, o.Query, o.Locale)
 	if err != nil {
 		return nil, err
@@ -538,4 +541,86 @@ func (s *Service) Gaps(ctx context.Context, actor auth.Actor, limit int) ([]Gap,
 		out = append(out, g)
 	}
 	return out, rows.Err()
+}
+
+// Linked is an article and how many recent replies linked to it.
+type Linked struct {
+	Article Article `json:"article"`
+	Count   int     `json:"count"`
+}
+
+// LinkWindow is how many of the newest messages MostLinked reads: enough
+// for the recent weeks of a busy help desk, and a bounded scan.
+const LinkWindow = 20_000
+
+var articleLinkRE = regexp.MustCompile(`/help/articles/(\d+)`)
+
+// MostLinked returns the articles that agents' replies linked to most
+// among the newest LinkWindow messages, most linked first.
+func (s *Service) MostLinked(ctx context.Context, actor auth.Actor, n int) ([]Linked, error) {
+	if !canWrite(actor) {
+		return nil, auth.Forbidden("only agents see which articles were linked")
+	}
+	rows, err := s.DB.Read().Query(ctx, `SELECT body_text FROM messages
+		WHERE id > (SELECT COALESCE(MAX(id), 0) FROM messages) - $1 AND kind = 'reply' AND author_agent_id IS NOT NULL
+		AND body_text LIKE '%/help/articles/%'`, LinkWindow)
+	if err != nil {
+		return nil, fmt.Errorf("kb links: %w", err)
+	}
+	counts := map[int64]int{}
+	for rows.Next() {
+		var body string
+		if err := rows.Scan(&body); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("kb links: %w", err)
+		}
+		seen := map[int64]bool{}
+		for _, m := range articleLinkRE.FindAllStringSubmatch(body, -1) {
+			if id, err := strconv.ParseInt(m[1], 10, 64); err == nil && !seen[id] {
+				seen[id] = true
+				counts[id]++
+			}
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return nil, fmt.Errorf("kb links: %w", err)
+	}
+	out := []Linked{}
+	for id, c := range counts {
+		a, err := s.Get(ctx, actor, id)
+		if err != nil {
+			continue // deleted since
+		}
+		out = append(out, Linked{Article: a, Count: c})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].Article.ID < out[j].Article.ID
+	})
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out, nil
+}
+
+// NormalizeLocale maps what a browser or a site sends ("pt", "en-US",
+// "es-419", "iw") to one of Locales; "" (every language) when none fits.
+func NormalizeLocale(l string) string {
+	for _, x := range Locales {
+		if strings.EqualFold(l, x) {
+			return x
+		}
+	}
+	lang, _, _ := strings.Cut(strings.ToLower(strings.ReplaceAll(l, "_", "-")), "-")
+	if lang == "iw" {
+		lang = "he"
+	}
+	for _, x := range Locales {
+		if xl, _, _ := strings.Cut(strings.ToLower(x), "-"); xl == lang && lang != "" {
+			return x
+		}
+	}
+	return ""
 }

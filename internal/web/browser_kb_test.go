@@ -88,4 +88,10 @@ func TestBrowserComposerInsertsArticleLink(t *testing.T) {
 	if !strings.Contains(body, "reembolso](") || !strings.Contains(body, "/help/articles/") { // pt-BR or es: the composer searches every language
 		t.Fatalf("composer body %q", body)
 	}
+	tab.Navigate(s.URL + "/kb")
+	tab.WaitText("main", "Como pedir reembolso")
+	tab.Screenshot("kb-workspace-list")
+	tab.Run(chromedp.Click(`main table a`))
+	tab.WaitText("main", "Markdown")
+	tab.Screenshot("kb-workspace-edit")
 }

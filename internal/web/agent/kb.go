@@ -9,6 +9,7 @@ import (
 	"tessera/internal/auth"
 	"tessera/internal/kb"
 	"tessera/internal/store"
+	"tessera/internal/ticket"
 	"tessera/internal/web/page"
 )
 
@@ -31,6 +32,7 @@ type kbListPage struct {
 	Query, Locale, Status string
 	Articles              []kb.Article
 	Gaps                  []kb.Gap
+	Linked                []kb.Linked
 	Deflections           int
 	Locales               []string
 	Statuses              []string
@@ -59,6 +61,10 @@ func (h *Handler) kbList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if p.Gaps, err = svc.Gaps(ctx, v.Actor, 10); err != nil {
+		h.Site.Fail(w, r, err)
+		return
+	}
+	if p.Linked, err = svc.MostLinked(ctx, v.Actor, 10); err != nil {
 		h.Site.Fail(w, r, err)
 		return
 	}
@@ -175,7 +181,50 @@ func (h *Handler) kbNew(w http.ResponseWriter, r *http.Request) {
 	f.Values.Set("locale", h.Site.NewData(r, "").Lang())
 	f.Values.Set("status", kb.Draft)
 	f.Values.Set("visibility", kb.Public)
+	if id, err := strconv.ParseInt(r.URL.Query().Get("ticket"), 10, 64); err == nil && id > 0 {
+		if err := h.kbFromTicket(r, id, f); err != nil {
+			h.Site.Fail(w, r, err)
+			return
+		}
+	}
 	h.renderKBForm(w, r, nil, f)
+}
+
+// kbFromTicket fills the form from a solved ticket: its subject, the
+// customer's first message and the agents' last public reply, without the
+// people's names, addresses and numbers (kb.FromConversation).
+func (h *Handler) kbFromTicket(r *http.Request, id int64, f *adminForm) error {
+	ctx := r.Context()
+	actor := page.ViewerFrom(ctx).Actor
+	t, err := h.Site.App.Tickets.Get(ctx, actor, id)
+	if err != nil {
+		return err
+	}
+	msgs, err := h.Site.App.Tickets.Messages(ctx, actor, id)
+	if err != nil {
+		return err
+	}
+	var names []string
+	if t.Requester != nil {
+		names = append(names, t.Requester.Name)
+	}
+	question, answer := "", ""
+	for _, m := range msgs {
+		names = append(names, m.AuthorName)
+		if m.Kind != ticket.KindReply {
+			continue
+		}
+		if m.AuthorContactID != nil && question == "" {
+			question = m.BodyText
+		}
+		if m.AuthorAgentID != nil {
+			answer = m.BodyText
+		}
+	}
+	title, body := kb.FromConversation(t.Subject, question, answer, names)
+	f.Values.Set("title", title)
+	f.Values.Set("body", body)
+	return nil
 }
 
 func (h *Handler) kbCreate(w http.ResponseWriter, r *http.Request) {

@@ -9,9 +9,11 @@ import (
 	"strings"
 	"testing"
 
+	"tessera/internal/auth"
 	"tessera/internal/kb"
 	"tessera/internal/store"
 	"tessera/internal/store/storetest"
+	"tessera/internal/ticket"
 )
 
 // TestKnowledgeBasePages: every agent lists, searches, writes and edits
@@ -90,6 +92,58 @@ func TestKnowledgeBasePages(t *testing.T) {
 			if r := e.do(c.method, c.path, asNone, form); r.Code != http.StatusSeeOther || !strings.HasPrefix(r.Loc, "/login") {
 				t.Errorf("signed out %s %s: %d %s", c.method, c.path, r.Code, r.Loc)
 			}
+		}
+	})
+}
+
+// TestKnowledgeBaseFromTicket: a solved ticket offers an article with its
+// question and answer, without the people's names, addresses and numbers;
+// an agent who may not see the ticket gets "not found".
+func TestKnowledgeBaseFromTicket(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine store.Engine) {
+		e := newAdminEnv(t, engine)
+		ctx := context.Background()
+		tk, err := e.f.Tickets.Create(ctx, auth.System, ticket.CreateInput{Subject: "Reembolso do pedido 88812345", Body: "Oi, sou Rita Lopes (rita@example.com). Quero o reembolso do pedido 88812345.",
+			Channel: "web", TeamID: &e.f.Support.ID, Requester: &ticket.RequesterInput{Email: "rita@example.com", Name: "Rita Lopes"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.f.Tickets.AddMessage(ctx, e.f.Agent, tk.ID, ticket.MessageInput{Body: "Olá Rita, abra Pedidos e escolha Solicitar reembolso.", Status: "solved"}); err != nil {
+			t.Fatal(err)
+		}
+		r := e.do("GET", fmt.Sprintf("/tickets/%d", tk.ID), asAgent, nil)
+		if !strings.Contains(r.Body, fmt.Sprintf(`href="/kb/new?ticket=%d"`, tk.ID)) {
+			t.Fatalf("solved ticket offers no article: %s", excerpt(r.Body))
+		}
+		// Replies that link an article count for "most linked".
+		title, locale, status := "Como pedir reembolso", "pt-BR", kb.Published
+		art, err := e.f.KB.Create(ctx, e.f.Agent, kb.ArticleInput{Title: &title, Locale: &locale, Status: &status})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tk2, err := e.f.Tickets.Create(ctx, e.f.Agent, ticket.CreateInput{Subject: "Outro", Body: "x", Requester: &ticket.RequesterInput{Email: "ze@example.com"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.f.Tickets.AddMessage(ctx, e.f.Agent, tk2.ID, ticket.MessageInput{Body: fmt.Sprintf("Veja [o artigo](http://x/help/articles/%d-como-pedir-reembolso).", art.ID)}); err != nil {
+			t.Fatal(err)
+		}
+		r = e.do("GET", "/kb", asAgent, nil)
+		if !strings.Contains(r.Body, fmt.Sprintf(`<li><a href="/kb/%d" dir="auto">Como pedir reembolso</a> <span class="muted">×1</span>`, art.ID)) {
+			t.Errorf("most linked: %s", excerpt(r.Body))
+		}
+		r = e.do("GET", fmt.Sprintf("/kb/new?ticket=%d", tk.ID), asAgent, nil)
+		body := html.UnescapeString(r.Body)
+		if r.Code != http.StatusOK || !strings.Contains(body, "Quero o reembolso do pedido [number]") || !strings.Contains(body, "abra Pedidos e escolha Solicitar reembolso") {
+			t.Fatalf("draft: %d %s", r.Code, excerpt(body))
+		}
+		for _, leak := range []string{"Rita", "rita@example.com", "88812345"} {
+			if strings.Contains(body[strings.Index(body, `id="title"`):], leak) {
+				t.Errorf("%q in the draft", leak)
+			}
+		}
+		if r := e.do("GET", fmt.Sprintf("/kb/new?ticket=%d", tk.ID), asTeam, nil); r.Code != http.StatusNotFound {
+			t.Errorf("team agent: %d", r.Code)
 		}
 	})
 }

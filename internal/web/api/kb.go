@@ -20,9 +20,11 @@ func (s *Server) kbRoutes() []Route {
 		{Method: "POST", Path: "/api/v1/kb/categories", Access: Agent, Summary: "Create a category, or a section of one with parent_id (admins and agents)", Request: kb.CategoryInput{}, Response: kb.Category{}, Status: 201, h: s.createCategory},
 		{Method: "GET", Path: "/api/v1/kb/categories/{id}", Access: Agent, Summary: "Get a category", Response: kb.Category{}, Status: 200, h: s.getCategory},
 		{Method: "PATCH", Path: "/api/v1/kb/categories/{id}", Access: Agent, Summary: "Change a category (admins and agents)", Request: kb.CategoryInput{}, Response: kb.Category{}, Status: 200, h: s.patchCategory},
+		{Method: "DELETE", Path: "/api/v1/kb/categories/{id}", Access: Agent, Summary: "Delete a category and its sections; their articles stay, without a category (admins and agents)", Status: 204, h: s.deleteCategory},
 		{Method: "GET", Path: "/api/v1/kb/gaps", Access: Agent, Summary: "Searches of the help centre that found nothing, most frequent first", Response: List[kb.Gap]{}, Status: 200, h: s.kbGaps},
 		{Method: "GET", Path: "/api/v1/kb/search", Access: Public, Summary: "Search the public help centre (no token): forgives typos, best first", Response: List[kbSearchItem]{}, Status: 200,
-			Query: []QueryParam{{"q", "string", "words to find"}, {"locale", "string", "en, pt-BR, es or he; empty searches every language"}, {"limit", "integer", "1 to 20 (default 5)"}}, h: s.kbSearch},
+			Query: []QueryParam{{"q", "string", "words to find"}, {"locale", "string", "en, pt-BR, es or he; empty searches every language"}, {"limit", "integer", "1 to 20 (default 5)"},
+				{"suggest", "boolean", "true while someone types (suggestions): the search is not counted among the searches that found nothing"}}, h: s.kbSearch},
 	}
 }
 
@@ -46,7 +48,8 @@ func (s *Server) kbSearch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	hits, err := s.App.KB.Search(r.Context(), kb.Anonymous, kb.SearchOptions{Query: r.URL.Query().Get("q"), Locale: r.URL.Query().Get("locale"), Limit: limit})
+	hits, err := s.App.KB.Search(r.Context(), kb.Anonymous, kb.SearchOptions{Query: r.URL.Query().Get("q"), Locale: r.URL.Query().Get("locale"), Limit: limit,
+		NoLog: r.URL.Query().Get("suggest") == "true"})
 	if err != nil {
 		return err
 	}
@@ -125,6 +128,18 @@ func (s *Server) getCategory(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) patchCategory(w http.ResponseWriter, r *http.Request) error {
 	return updateByID(w, r, s.App.KB.UpdateCategory)
+}
+
+func (s *Server) deleteCategory(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.App.KB.DeleteCategory(r.Context(), actorOf(r), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 func (s *Server) kbGaps(w http.ResponseWriter, r *http.Request) error {

@@ -47,6 +47,22 @@ func TestContractKnowledgeBase(t *testing.T) {
 		if len(res.Items) != 1 || !strings.Contains(res.Items[0].Snippet, "<mark>Pix</mark>") {
 			t.Fatalf("snippet: %+v", res)
 		}
+		// Suggestions while typing are not counted among the gaps; searches are.
+		var gaps struct {
+			Items []struct {
+				Query string `json:"query"`
+			} `json:"items"`
+		}
+		e.must(http.StatusOK, "GET", "/api/v1/kb/search?q=qwzx&locale=pt&suggest=true", cNone, nil, nil)
+		e.must(http.StatusOK, "GET", "/api/v1/kb/gaps", cAgent, nil, &gaps)
+		if len(gaps.Items) != 0 {
+			t.Fatalf("a suggestion was logged: %+v", gaps)
+		}
+		e.must(http.StatusOK, "GET", "/api/v1/kb/search?q=qwzx&locale=pt", cNone, nil, nil)
+		e.must(http.StatusOK, "GET", "/api/v1/kb/gaps", cAgent, nil, &gaps)
+		if len(gaps.Items) != 1 || gaps.Items[0].Query != "qwzx" {
+			t.Fatalf("gaps %+v", gaps)
+		}
 		// Revisions: a PATCH keeps the previous version.
 		e.must(http.StatusOK, "PATCH", fmt.Sprintf("/api/v1/articles/%d", art.ID), cAgent, map[string]any{"title": "Pagamentos aceitos"}, nil)
 		var revs struct {

@@ -262,6 +262,13 @@ func permCases() []permCase {
 		{Method: "PATCH", Path: "/api/v1/kb/categories/{id}", call: func(_ *env, w *world, _ string) (string, any) {
 			return fmt.Sprintf("/api/v1/kb/categories/%d", w.kbCat), map[string]any{"description": "Pagamentos"}
 		}, want: codes(ok, cLight, forbidden)},
+		{Method: "DELETE", Path: "/api/v1/kb/categories/{id}", call: func(e *env, _ *world, caller string) (string, any) {
+			var c struct {
+				ID int64 `json:"id"`
+			}
+			e.must(http.StatusCreated, "POST", "/api/v1/kb/categories", cAdmin, map[string]any{"name": e.unique("Gone ")}, &c)
+			return fmt.Sprintf("/api/v1/kb/categories/%d", c.ID), nil
+		}, want: codes(http.StatusNoContent, cLight, forbidden)},
 		{Method: "GET", Path: "/api/v1/kb/gaps", call: fixed("/api/v1/kb/gaps", nil), want: codes(ok)},
 		{Method: "GET", Path: "/api/v1/kb/search", call: fixed("/api/v1/kb/search?q=reembolos&locale=pt-BR", nil), want: codes(ok)},
 	}

@@ -26,7 +26,7 @@
         var q = input.value.trim(), mine = ++seq;
         if (q.length < 3) { box.hidden = true; return; }
         var lang = document.documentElement.lang || "";
-        fetch("/api/v1/kb/search?limit=5&q=" + encodeURIComponent(q) + "&locale=" + encodeURIComponent(lang))
+        fetch("/api/v1/kb/search?suggest=true&limit=5&q=" + encodeURIComponent(q) + "&locale=" + encodeURIComponent(lang))
           .then(function (r) { return r.ok ? r.json() : { items: [] }; })
           .then(function (res) {
             if (mine !== seq) return;
@@ -88,8 +88,11 @@
 (function () {
   "use strict";
   function setup(box) {
-    var target = document.querySelector(box.getAttribute("data-kb-insert"));
-    if (!target) return;
+    // The attribute names the text box by id (not as a selector: test
+    // tools that search the page for "#compose-body" would find it too).
+    var target = document.getElementById(box.getAttribute("data-kb-insert"));
+    if (!target || box.dataset.kbReady) return;
+    box.dataset.kbReady = "1";
     var label = document.createElement("label"), input = document.createElement("input"), list = document.createElement("ul");
     var id = "kb-insert-q";
     label.className = "small muted";
@@ -111,7 +114,7 @@
         var q = input.value.trim(), mine = ++seq;
         list.textContent = "";
         if (q.length < 3) return;
-        fetch("/api/v1/kb/search?limit=5&q=" + encodeURIComponent(q))
+        fetch("/api/v1/kb/search?suggest=true&limit=5&q=" + encodeURIComponent(q))
           .then(function (r) { return r.ok ? r.json() : { items: [] }; })
           .then(function (res) {
             if (mine !== seq) return;
@@ -138,7 +141,8 @@
       }, 250);
     });
   }
-  document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll("[data-kb-insert]").forEach(setup);
-  });
+  function all() { document.querySelectorAll("[data-kb-insert]").forEach(setup); }
+  document.addEventListener("DOMContentLoaded", all);
+  // The composer is replaced after each message sent (data-swap).
+  if (window.Tessera && window.Tessera.on) window.Tessera.on("swap", all);
 })();
