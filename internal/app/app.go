@@ -16,6 +16,7 @@ import (
 	"tessera/internal/notify"
 	"tessera/internal/people"
 	"tessera/internal/portal"
+	"tessera/internal/report"
 	"tessera/internal/sla/clocks"
 	"tessera/internal/store"
 	"tessera/internal/ticket"
@@ -36,6 +37,7 @@ type App struct {
 	// links in mail.
 	PublicURL string
 	Inboxes   *inbox.Service
+	Reports   *report.Service
 	Log       *slog.Logger
 }
 
@@ -99,6 +101,7 @@ func New(ctx context.Context, db *store.DB, o Options) (*App, error) {
 		PublicURL: strings.TrimRight(o.PublicURL, "/"), Log: o.Log}
 	a.SLA = &clocks.Service{DB: db}
 	a.Inboxes = &inbox.Service{DB: db}
+	a.Reports = &report.Service{DB: db}
 	a.Tickets = &ticket.Service{DB: db, Limits: o.Limits, Clocks: a.SLA, Priorities: a.SLA}
 	workers, periodic := jobs.Standard(db, a.Tickets, a.SLA, o.CloseSolvedAfter, o.Log)
 	jobs.AddMail(workers, sender)
