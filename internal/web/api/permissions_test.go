@@ -229,6 +229,8 @@ func permCases() []permCase {
 		{Method: "PATCH", Path: "/api/v1/inboxes/{id}", call: func(_ *env, w *world, _ string) (string, any) {
 			return fmt.Sprintf("/api/v1/inboxes/%d", w.inbox), map[string]any{"default_team_id": nil, "default_priority": "high"}
 		}, want: codes(forbidden, cAdmin, ok)},
+
+		{Method: "GET", Path: "/api/v1/reports/summary", call: fixed("/api/v1/reports/summary?from=2026-01-01&to=2026-01-31", nil), want: codes(ok, cLight, forbidden)},
 	}
 }
 

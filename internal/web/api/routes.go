@@ -73,6 +73,7 @@ func (s *Server) Routes() []Route {
 	}
 	routes = append(routes, s.portalRoutes()...)
 	routes = append(routes, s.slaRoutes()...)
+	routes = append(routes, s.reportRoutes()...)
 	return append(routes, s.inboxRoutes()...)
 }
 
