@@ -20,6 +20,7 @@ import (
 	"tessera/internal/sla/clocks"
 	"tessera/internal/store"
 	"tessera/internal/ticket"
+	"tessera/internal/web/i18n"
 )
 
 // App is an assembled Tessera.
@@ -110,7 +111,13 @@ func New(ctx context.Context, db *store.DB, o Options) (*App, error) {
 		return nil, fmt.Errorf("assemble: %w", err)
 	}
 	a.Queue = q
-	a.Tickets.FollowUp = jobs.FollowUp{Queue: q}
+	// Solving a ticket offers the satisfaction survey; its mail is written
+	// in the customer's language.
+	bundle, err := i18n.Load()
+	if err != nil {
+		return nil, fmt.Errorf("assemble: %w", err)
+	}
+	a.Tickets.FollowUp = report.FollowUps{jobs.FollowUp{Queue: q}, report.SurveyHook{Queue: q, PublicURL: a.PublicURL, I18n: bundle}}
 	a.Tickets.Jobs = jobs.FollowUp{Queue: q}
 	return a, nil
 }

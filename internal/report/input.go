@@ -74,7 +74,6 @@ func ParseFilter(q url.Values, loc *time.Location, today time.Time) (Filter, err
 	return f, c.Err()
 }
 
-
 // Scope decides who may read reports: admins and agents (light agents,
 // who only collaborate, do not), and an agent whose access is limited to
 // their teams sees only their teams' figures.

@@ -3,6 +3,7 @@ package report_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -174,5 +175,36 @@ func TestSummary(t *testing.T) {
 		hours[1][5], hours[1][7], hours[1][20], hours[2][12] = 1, 1, 1, 1
 		eq(t, "sp hours", s.Hours, hours)
 		eq(t, "sp days", s.Days, []report.Day{{Date: "2026-03-02", Created: 3, Solved: 3}, {Date: "2026-03-03", Created: 1, Solved: 1}})
+	})
+}
+
+func TestDashboard(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		f := History(t, e)
+		d, err := f.Reports.Dashboard(ctx, report.Filter{}, at("2026-03-04 13:00"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		billing := fmt.Sprint(f.Billing.ID)
+		eq(t, "by status", d.ByStatus, []report.Count{{Key: "new", N: 2}, {Key: "open", N: 1}})
+		eq(t, "by priority", d.ByPriority, []report.Count{{Key: "normal", N: 2}, {Key: "high", N: 1}})
+		eq(t, "by team", d.ByTeam, []report.Count{{Key: "", N: 2}, {Key: billing, N: 1}})
+		eq(t, "unassigned", d.Unassigned, 3)
+		eq(t, "breached", d.Breached, 1) // T0's first reply came late
+		eq(t, "at risk", d.AtRisk, 1)    // E's first reply is due at 13:30
+		eq(t, "created today", d.CreatedToday, 1)
+		eq(t, "solved today", d.SolvedToday, 0)
+		if len(d.Agents) != 5 || d.Agents[0].Name != "Ada Admin" {
+			t.Errorf("agents: %+v", d.Agents)
+		}
+
+		// A team-limited viewer sees their teams only.
+		d, err = f.Reports.Dashboard(ctx, report.Filter{Teams: []int64{f.Billing.ID}}, at("2026-03-04 13:00"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		eq(t, "team by status", d.ByStatus, []report.Count{{Key: "new", N: 1}})
+		eq(t, "team unassigned", d.Unassigned, 1)
+		eq(t, "team created today", d.CreatedToday, 0)
 	})
 }

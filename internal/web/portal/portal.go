@@ -75,6 +75,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /help/lookup/sent", p(h.lookupSent))
 	mux.HandleFunc("GET /help/password", p(h.signedIn(h.passwordForm)))
 	mux.HandleFunc("POST /help/password", p(h.signedIn(h.setPassword)))
+	h.registerSurvey(mux, p)
 	mux.HandleFunc("/help/", p(func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, store.ErrNotFound) }))
 }
 
