@@ -67,7 +67,7 @@ func (s *Service) Dashboard(ctx context.Context, f Filter, now time.Time) (Dashb
 		return out, rows.Err()
 	}
 	var err error
-	if d.ByStatus, err = group("t.status"); err != nil {
+	if d.ByStatus, err = group("t.status_category"); err != nil {
 		return d, err
 	}
 	if d.ByPriority, err = group("t.priority"); err != nil {

@@ -35,6 +35,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	h.registerAdmin(mux)
 	h.registerProfile(mux)
 	h.registerViews(mux)
+	h.registerReports(mux)
 }
 
 type loginPage struct {

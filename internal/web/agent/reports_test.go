@@ -1,0 +1,70 @@
+package agent_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"tessera/internal/store"
+	"tessera/internal/store/storetest"
+	"tessera/internal/ticket"
+)
+
+// Reports and the dashboard for every role: admins and agents see them
+// (a team-restricted agent their teams' figures), light agents are
+// refused, signed-out visitors go to the sign-in page.
+func TestReportsPages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine store.Engine) {
+		e := newEnv(t, engine)
+		e.ticket("Support one", team(e.f.Support.ID))
+		e.ticket("Support two", team(e.f.Support.ID))
+		bill := e.ticket("Billing one", team(e.f.Billing.ID))
+		solved := "solved"
+		if _, err := e.f.Tickets.Update(ctx, e.f.Admin, bill.ID, ticket.UpdateInput{Status: &solved}); err != nil {
+			t.Fatal(err)
+		}
+
+		for _, path := range []string{"/reports", "/dashboard"} {
+			if r := e.do(nil, "GET", path, nil); r.code != http.StatusSeeOther || !strings.HasPrefix(r.header.Get("Location"), "/login") {
+				t.Errorf("signed out %s: %d %s", path, r.code, r.header.Get("Location"))
+			}
+			if r := e.do(&e.f.Light, "GET", path, nil); r.code != http.StatusForbidden {
+				t.Errorf("light agent %s: %d", path, r.code)
+			}
+		}
+
+		r := e.do(&e.f.Admin, "GET", "/reports", nil)
+		if r.code != 200 {
+			t.Fatalf("admin reports: %d %.500s", r.code, r.body)
+		}
+		for _, want := range []string{`<svg class="chart"`, `<title id="vol-t">`, `<details><summary>`, `format=csv`, `class="kpi-value">3</span>`, `href="/reports" aria-current="page"`} {
+			if !strings.Contains(r.body, want) {
+				t.Errorf("reports page lacks %q", want)
+			}
+		}
+		if strings.Contains(r.body, "style=") || strings.Contains(r.body, "<script>") {
+			t.Error("inline style or script on the reports page")
+		}
+		r = e.do(&e.f.TeamAgent, "GET", "/reports", nil)
+		if r.code != 200 || !strings.Contains(r.body, `class="kpi-value">1</span>`) || strings.Contains(r.body, `class="kpi-value">3</span>`) {
+			t.Errorf("team agent reports are not limited to Billing: %d", r.code)
+		}
+		r = e.do(&e.f.Agent, "GET", "/reports?format=csv", nil)
+		if r.code != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/csv") || !strings.Contains(r.body, "created,3\n") || !strings.Contains(r.body, "solved,1\n") {
+			t.Errorf("csv: %d %s", r.code, r.body)
+		}
+		r = e.do(&e.f.Agent, "GET", "/reports?from=2026-02-30&team_id=x&tag=vip", nil)
+		if r.code != http.StatusUnprocessableEntity || !strings.Contains(r.body, `id="from-error"`) || !strings.Contains(r.body, `value="vip"`) {
+			t.Errorf("bad filter: %d", r.code)
+		}
+
+		r = e.do(&e.f.Agent, "GET", "/dashboard", nil)
+		if r.code != 200 || !strings.Contains(r.body, `id="dashboard-live" data-live`) || !strings.Contains(r.body, "Aldo Agent") {
+			t.Errorf("dashboard: %d %.300s", r.code, r.body)
+		}
+		r = e.do(&e.f.TeamAgent, "GET", "/dashboard", nil)
+		if r.code != 200 || !strings.Contains(r.body, "Billing") || strings.Contains(r.body, `<th scope="row">Support</th>`) {
+			t.Errorf("team agent dashboard shows other teams: %d", r.code)
+		}
+	})
+}
