@@ -1,9 +1,11 @@
 package agent_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"tessera/internal/store"
 	"tessera/internal/store/storetest"
@@ -56,6 +58,20 @@ func TestReportsPages(t *testing.T) {
 		r = e.do(&e.f.Agent, "GET", "/reports?from=2026-02-30&team_id=x&tag=vip", nil)
 		if r.code != http.StatusUnprocessableEntity || !strings.Contains(r.body, `id="from-error"`) || !strings.Contains(r.body, `value="vip"`) {
 			t.Errorf("bad filter: %d", r.code)
+		}
+
+		// The rating shows on the ticket and on the solving agent's record.
+		if _, err := e.f.DB.Write().Exec(ctx, `INSERT INTO survey_responses (ticket_id, agent_id, rating, comment, created_at, updated_at) VALUES ($1, $2, 'good', 'Rápido', $3, $3)`,
+			bill.ID, e.f.Admin.ID, time.Now().UTC()); err != nil {
+			t.Fatal(err)
+		}
+		r = e.do(&e.f.Admin, "GET", fmt.Sprintf("/tickets/%d", bill.ID), nil)
+		if r.code != 200 || !strings.Contains(r.body, `csat-badge csat-good`) || !strings.Contains(r.body, "Rápido") {
+			t.Errorf("ticket page without its rating: %d", r.code)
+		}
+		r = e.do(&e.f.Admin, "GET", fmt.Sprintf("/admin/agents/%d", e.f.Admin.ID), nil)
+		if r.code != 200 || !strings.Contains(r.body, "1 good, 0 bad") {
+			t.Errorf("agent record without satisfaction: %d", r.code)
 		}
 
 		r = e.do(&e.f.Agent, "GET", "/dashboard", nil)
