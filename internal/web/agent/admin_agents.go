@@ -79,7 +79,7 @@ type adminAgentPage struct {
 	Agent    *people.Agent // nil for a new agent
 	Teams    []people.Team
 	Choices  adminChoices
-	Password *adminForm // the reset-password form
+	Password *adminForm   // the reset-password form
 	CSAT     *report.CSAT // satisfaction with the agent's solves, all time
 }
 
