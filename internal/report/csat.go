@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -213,8 +214,8 @@ func (h SurveyHook) mail(ctx context.Context, tx *store.Tx, ticketID int64, tok 
 	l := h.I18n.For(lang)
 	link := h.PublicURL + "/help/survey/" + tok
 	days := int(SurveyWindow / (24 * time.Hour))
-	text := l.T("csat.mail.body", name, number, subject, link, days) + "\n\n" + l.T("portal.mail.signature")
-	return h.Queue.InsertTx(ctx, tx, jobs.SendMailArgs{To: *email, Name: name, Subject: l.T("csat.mail.subject", number), Text: text, Link: link}, nil)
+	text := l.T("csat.mail.body", name, strconv.FormatInt(number, 10), subject, link, days) + "\n\n" + l.T("portal.mail.signature")
+	return h.Queue.InsertTx(ctx, tx, jobs.SendMailArgs{To: *email, Name: name, Subject: l.T("csat.mail.subject", strconv.FormatInt(number, 10)), Text: text, Link: link}, nil)
 }
 
 // FollowUps runs several follow-up hooks in order.
