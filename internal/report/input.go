@@ -121,6 +121,14 @@ func (s Summary) WriteCSV(w io.Writer) error {
 	for _, a := range s.Agents {
 		rows = append(rows, []string{strconv.FormatInt(a.ID, 10), a.Name, i(a.Solved), i(a.Replies), num(a.FirstReplyMedian), i(a.CSATGood), i(a.CSATBad)})
 	}
+	rows = append(rows, []string{}, []string{"tag", "tickets"})
+	for _, c := range s.TopTags {
+		rows = append(rows, []string{c.Key, i(c.N)})
+	}
+	rows = append(rows, []string{}, []string{"ticket_number", "rating", "comment"})
+	for _, c := range s.Comments {
+		rows = append(rows, []string{strconv.FormatInt(c.Number, 10), c.Rating, c.Comment})
+	}
 	rows = append(rows, []string{}, []string{"weekday", "hour", "created"})
 	for wd, hs := range s.Hours {
 		for h, n := range hs {

@@ -126,7 +126,26 @@ type Summary struct {
 	Agents           []Agent     `json:"agents"`
 	// Hours counts tickets created by weekday (0 = Sunday) and hour.
 	Hours [7][24]int `json:"busiest_hours"`
+	// TopTags are the commonest tags of the tickets created in the period.
+	TopTags []Count `json:"top_tags"`
+	// Comments are the latest satisfaction comments of the period.
+	Comments []Comment `json:"csat_comments"`
 }
+
+// Comment is a customer's satisfaction comment.
+type Comment struct {
+	TicketID  int64     `json:"ticket_id"`
+	Number    int64     `json:"number"`
+	Rating    string    `json:"rating"`
+	Comment   string    `json:"comment"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// TopTagsLimit and CommentsLimit bound those lists.
+const (
+	TopTagsLimit  = 10
+	CommentsLimit = 20
+)
 
 // Service computes reports.
 type Service struct {
@@ -193,7 +212,8 @@ func (s *Service) Summary(ctx context.Context, f Filter) (Summary, error) {
 		f.Loc = loc
 	}
 	start, end := f.Bounds()
-	out := Summary{From: f.From.Format(time.DateOnly), To: f.To.Format(time.DateOnly), SLA: []SLAMetric{}, Days: []Day{}, Agents: []Agent{}}
+	out := Summary{From: f.From.Format(time.DateOnly), To: f.To.Format(time.DateOnly), SLA: []SLAMetric{}, Days: []Day{}, Agents: []Agent{},
+		TopTags: []Count{}, Comments: []Comment{}}
 	cats, err := s.categories(ctx)
 	if err != nil {
 		return out, err
@@ -366,6 +386,9 @@ func (s *Service) Summary(ctx context.Context, f Filter) (Summary, error) {
 		return out, err
 	}
 
+	if err := s.tagsAndComments(ctx, f, start, end, &out); err != nil {
+		return out, err
+	}
 	for id, ms := range agentFirst {
 		agent(id).FirstReplyMedian = stat(ms).Median
 	}
@@ -555,4 +578,40 @@ func stat(xs []float64) Stat {
 	}
 	st.Median, st.P90 = rank(0.5), rank(0.9)
 	return st
+}
+
+func (s *Service) tagsAndComments(ctx context.Context, f Filter, start, end time.Time, out *Summary) error {
+	args := []any{start, end}
+	rows, err := s.DB.Read().Query(ctx, `SELECT tt.tag, COUNT(*) FROM ticket_tags tt JOIN tickets t ON t.id = tt.ticket_id
+		WHERE t.created_at >= $1 AND t.created_at < $2`+f.where(&args)+` GROUP BY tt.tag ORDER BY 2 DESC, 1 LIMIT `+fmt.Sprint(TopTagsLimit), args...)
+	if err != nil {
+		return fmt.Errorf("top tags: %w", err)
+	}
+	for rows.Next() {
+		var c Count
+		if err := rows.Scan(&c.Key, &c.N); err != nil {
+			rows.Close()
+			return fmt.Errorf("top tags: %w", err)
+		}
+		out.TopTags = append(out.TopTags, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("top tags: %w", err)
+	}
+	args = []any{start, end}
+	rows, err = s.DB.Read().Query(ctx, `SELECT t.id, t.number, r.rating, r.comment, r.updated_at FROM survey_responses r JOIN tickets t ON t.id = r.ticket_id
+		WHERE r.updated_at >= $1 AND r.updated_at < $2 AND r.comment <> ''`+f.where(&args)+` ORDER BY r.updated_at DESC, t.id DESC LIMIT `+fmt.Sprint(CommentsLimit), args...)
+	if err != nil {
+		return fmt.Errorf("csat comments: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c Comment
+		if err := rows.Scan(&c.TicketID, &c.Number, &c.Rating, &c.Comment, &c.UpdatedAt); err != nil {
+			return fmt.Errorf("csat comments: %w", err)
+		}
+		out.Comments = append(out.Comments, c)
+	}
+	return rows.Err()
 }

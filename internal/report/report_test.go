@@ -79,10 +79,10 @@ func History(t *testing.T, e store.Engine) *apptest.Fixture {
 	}
 	t0 := create("2026-03-01 10:00", "T0", nil)
 	reply("2026-03-02 09:00", f.Agent, t0)
-	a := create("2026-03-02 08:00", "A", nil)
+	a := create("2026-03-02 08:00", "A", func(in *ticket.CreateInput) { in.Tags = []string{"printer", "vip"} })
 	reply("2026-03-02 08:30", f.Agent, a)
 	status("2026-03-02 09:00", f.Agent, a, "solved")
-	b := create("2026-03-02 10:00", "B", nil)
+	b := create("2026-03-02 10:00", "B", func(in *ticket.CreateInput) { in.Tags = []string{"printer"} })
 	reply("2026-03-02 12:00", f.Agent2, b)
 	reply("2026-03-02 13:00", f.Agent, b)
 	status("2026-03-02 14:00", f.Agent2, b, "solved")
@@ -99,8 +99,8 @@ func History(t *testing.T, e store.Engine) *apptest.Fixture {
 		agent  int64
 		rating string
 	}{{a, f.Agent.ID, "good"}, {b, f.Agent2.ID, "bad"}} {
-		if _, err := f.DB.Write().Exec(ctx, `INSERT INTO survey_responses (ticket_id, agent_id, rating, comment, created_at, updated_at) VALUES ($1, $2, $3, '', $4, $4)`,
-			r.id, r.agent, r.rating, at("2026-03-03 10:00")); err != nil {
+		if _, err := f.DB.Write().Exec(ctx, `INSERT INTO survey_responses (ticket_id, agent_id, rating, comment, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)`,
+			r.id, r.agent, r.rating, "Said "+r.rating, at("2026-03-03 10:00")); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -141,6 +141,10 @@ func TestSummary(t *testing.T) {
 			{ID: f.Agent.ID, Name: "Aldo Agent", Solved: 3, Replies: 4, FirstReplyMedian: fp(60), CSATGood: 1},
 			{ID: f.Agent2.ID, Name: "Bea Agent", Solved: 1, Replies: 1, FirstReplyMedian: fp(120), CSATBad: 1},
 		})
+		eq(t, "top tags", s.TopTags, []report.Count{{Key: "printer", N: 2}, {Key: "vip", N: 1}})
+		if len(s.Comments) != 2 || s.Comments[0].Comment != "Said bad" || s.Comments[1].Rating != "good" {
+			t.Errorf("comments: %+v", s.Comments)
+		}
 		var hours [7][24]int
 		hours[1][8], hours[1][10], hours[1][23], hours[2][15] = 1, 1, 1, 1
 		eq(t, "hours", s.Hours, hours)
