@@ -360,7 +360,7 @@ func (s *Service) Summary(ctx context.Context, f Filter) (Summary, error) {
 
 	// Replies before each solve, for one-touch and replies per ticket.
 	if len(solvedAt) > 0 {
-		replies, err := s.repliesBefore(ctx, solvedAt)
+		replies, err := s.repliesBefore(ctx, f, start, end, cats)
 		if err != nil {
 			return out, err
 		}
@@ -424,43 +424,45 @@ func (s *Service) categories(ctx context.Context) (map[string]string, error) {
 	return out, rows.Err()
 }
 
-// repliesBefore counts each ticket's public agent replies up to its solve.
-func (s *Service) repliesBefore(ctx context.Context, solvedAt map[int64]time.Time) (map[int64]int, error) {
-	ids := make([]int64, 0, len(solvedAt))
-	for id := range solvedAt {
-		ids = append(ids, id)
+// repliesBefore counts each solved ticket's public agent replies up to its
+// last solve in the period, in one aggregate query (the solves are found
+// again by the same definition as in Summary).
+func (s *Service) repliesBefore(ctx context.Context, f Filter, start, end time.Time, cats map[string]string) (map[int64]int, error) {
+	var solvedKeys []string
+	for k, c := range cats {
+		if c == ticket.StatusSolved {
+			solvedKeys = append(solvedKeys, k)
+		}
 	}
-	slices.Sort(ids)
+	slices.Sort(solvedKeys)
+	args := []any{start, end}
+	ph := make([]string, len(solvedKeys))
+	for i, k := range solvedKeys {
+		args = append(args, k)
+		ph[i] = fmt.Sprintf("$%d", len(args))
+	}
+	in := strings.Join(ph, ", ")
+	rows, err := s.DB.Read().Query(ctx, `SELECT r.ticket_id, COUNT(*) FROM ticket_events r
+		JOIN (SELECT e.ticket_id, MAX(e.created_at) AS solved_at FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
+			WHERE e.type = 'field_changed' AND e.field = 'status' AND e.created_at >= $1 AND e.created_at < $2
+			AND e.new_value IN (`+in+`) AND e.old_value NOT IN (`+in+`)`+f.where(&args)+`
+			GROUP BY e.ticket_id) s ON s.ticket_id = r.ticket_id
+		WHERE r.type = 'reply_added' AND r.actor_kind = 'agent' AND r.created_at <= s.solved_at
+		GROUP BY r.ticket_id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("replies: %w", err)
+	}
+	defer rows.Close()
 	out := map[int64]int{}
-	for chunk := range slices.Chunk(ids, 500) {
-		ph := make([]string, len(chunk))
-		args := make([]any, len(chunk))
-		for i, id := range chunk {
-			ph[i] = fmt.Sprintf("$%d", i+1)
-			args[i] = id
-		}
-		rows, err := s.DB.Read().Query(ctx, `SELECT ticket_id, created_at FROM ticket_events
-			WHERE ticket_id IN (`+strings.Join(ph, ", ")+`) AND type = 'reply_added' AND actor_kind = 'agent'`, args...)
-		if err != nil {
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
 			return nil, fmt.Errorf("replies: %w", err)
 		}
-		for rows.Next() {
-			var id int64
-			var at time.Time
-			if err := rows.Scan(&id, &at); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("replies: %w", err)
-			}
-			if !at.After(solvedAt[id]) {
-				out[id]++
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("replies: %w", err)
-		}
+		out[id] = n
 	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // backlog counts the tickets open at end. A closed ticket never reopens, so
