@@ -117,6 +117,10 @@ func (s Summary) WriteCSV(w io.Writer) error {
 	for _, m := range s.SLA {
 		rows = append(rows, []string{m.Metric, i(m.Achieved), i(m.Breached), num(m.Rate)})
 	}
+	rows = append(rows, []string{}, []string{"sla_metric", "priority", "achieved", "breached", "rate"})
+	for _, m := range s.SLAByPriority {
+		rows = append(rows, []string{m.Metric, m.Priority, i(m.Achieved), i(m.Breached), num(m.Rate)})
+	}
 	rows = append(rows, []string{}, []string{"agent_id", "agent", "solved", "replies", "first_reply_median_minutes", "csat_good", "csat_bad"})
 	for _, a := range s.Agents {
 		rows = append(rows, []string{strconv.FormatInt(a.ID, 10), a.Name, i(a.Solved), i(a.Replies), num(a.FirstReplyMedian), i(a.CSATGood), i(a.CSATBad)})

@@ -77,6 +77,7 @@ type Stat struct {
 // SLAMetric is the achievement of one SLA metric.
 type SLAMetric struct {
 	Metric   string   `json:"metric"`
+	Priority string   `json:"priority,omitempty"`
 	Achieved int      `json:"achieved"`
 	Breached int      `json:"breached"`
 	Rate     *float64 `json:"rate"`
@@ -109,16 +110,18 @@ type Agent struct {
 
 // Summary is every figure of a period.
 type Summary struct {
-	From             string      `json:"from"`
-	To               string      `json:"to"`
-	Created          int         `json:"created"`
-	Solved           int         `json:"solved"`
-	Reopened         int         `json:"reopened"`
-	Backlog          int         `json:"backlog"`
-	FirstReply       Stat        `json:"first_reply_minutes"`
-	Resolution       Stat        `json:"resolution_minutes"`
-	SLAAchievedRate  *float64    `json:"sla_achieved_rate"`
-	SLA              []SLAMetric `json:"sla"`
+	From            string      `json:"from"`
+	To              string      `json:"to"`
+	Created         int         `json:"created"`
+	Solved          int         `json:"solved"`
+	Reopened        int         `json:"reopened"`
+	Backlog         int         `json:"backlog"`
+	FirstReply      Stat        `json:"first_reply_minutes"`
+	Resolution      Stat        `json:"resolution_minutes"`
+	SLAAchievedRate *float64    `json:"sla_achieved_rate"`
+	SLA             []SLAMetric `json:"sla"`
+	// SLAByPriority splits SLA by the tickets' priority.
+	SLAByPriority    []SLAMetric `json:"sla_by_priority"`
 	OneTouchRate     *float64    `json:"one_touch_rate"`
 	RepliesPerTicket *float64    `json:"replies_per_ticket"`
 	CSAT             CSAT        `json:"csat"`
@@ -202,6 +205,7 @@ type ev struct {
 	old, new  string
 	at        time.Time
 	created   time.Time
+	priority  string
 }
 
 // Summary computes every figure of the period.
@@ -212,7 +216,7 @@ func (s *Service) Summary(ctx context.Context, f Filter) (Summary, error) {
 		f.Loc = loc
 	}
 	start, end := f.Bounds()
-	out := Summary{From: f.From.Format(time.DateOnly), To: f.To.Format(time.DateOnly), SLA: []SLAMetric{}, Days: []Day{}, Agents: []Agent{},
+	out := Summary{From: f.From.Format(time.DateOnly), To: f.To.Format(time.DateOnly), SLA: []SLAMetric{}, SLAByPriority: []SLAMetric{}, Days: []Day{}, Agents: []Agent{},
 		TopTags: []Count{}, Comments: []Comment{}}
 	cats, err := s.categories(ctx)
 	if err != nil {
@@ -221,7 +225,7 @@ func (s *Service) Summary(ctx context.Context, f Filter) (Summary, error) {
 	q := s.DB.Read()
 
 	args := []any{start, end}
-	rows, err := q.Query(ctx, `SELECT e.ticket_id, e.type, e.actor_kind, e.actor_id, e.field, e.old_value, e.new_value, e.created_at, t.created_at
+	rows, err := q.Query(ctx, `SELECT e.ticket_id, e.type, e.actor_kind, e.actor_id, e.field, e.old_value, e.new_value, e.created_at, t.created_at, t.priority
 		FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
 		WHERE e.created_at >= $1 AND e.created_at < $2
 		AND (e.type IN ('created', 'reply_added', 'sla_state_changed', 'sla_breached')
@@ -233,7 +237,7 @@ func (s *Service) Summary(ctx context.Context, f Filter) (Summary, error) {
 	var evs []ev
 	for rows.Next() {
 		var e ev
-		if err := rows.Scan(&e.ticketID, &e.typ, &e.actorKind, &e.actorID, &e.field, &e.old, &e.new, &e.at, &e.created); err != nil {
+		if err := rows.Scan(&e.ticketID, &e.typ, &e.actorKind, &e.actorID, &e.field, &e.old, &e.new, &e.at, &e.created, &e.priority); err != nil {
 			rows.Close()
 			return out, fmt.Errorf("report events: %w", err)
 		}
@@ -264,8 +268,9 @@ func (s *Service) Summary(ctx context.Context, f Filter) (Summary, error) {
 	solvedAt := map[int64]time.Time{} // last solve in the period
 	resolution := map[int64]float64{}
 	type slaKey struct {
-		ticket int64
-		metric string
+		ticket   int64
+		metric   string
+		priority string
 	}
 	slaOutcome := map[slaKey]string{}
 	var slaOrder []slaKey
@@ -305,7 +310,7 @@ func (s *Service) Summary(ctx context.Context, f Filter) (Summary, error) {
 				agent(*e.actorID)
 			}
 		case e.typ == ticket.EventSLA || e.typ == ticket.EventSLABreached:
-			k := slaKey{e.ticketID, strings.TrimPrefix(e.field, "sla.")}
+			k := slaKey{e.ticketID, strings.TrimPrefix(e.field, "sla."), e.priority}
 			prev, seen := slaOutcome[k]
 			if !seen {
 				slaOrder = append(slaOrder, k)
@@ -351,11 +356,39 @@ func (s *Service) Summary(ctx context.Context, f Filter) (Summary, error) {
 			breached++
 		}
 	}
+	perPriority := map[[2]string]*SLAMetric{}
+	for _, k := range slaOrder {
+		o := slaOutcome[k]
+		if o == "" {
+			continue
+		}
+		pk := [2]string{k.metric, k.priority}
+		m := perPriority[pk]
+		if m == nil {
+			m = &SLAMetric{Metric: k.metric, Priority: k.priority}
+			perPriority[pk] = m
+		}
+		if o == "achieved" {
+			m.Achieved++
+		} else {
+			m.Breached++
+		}
+	}
 	for _, m := range perMetric {
 		m.Rate = ratio(m.Achieved, m.Achieved+m.Breached)
 		out.SLA = append(out.SLA, *m)
 	}
 	slices.SortFunc(out.SLA, func(a, b SLAMetric) int { return strings.Compare(a.Metric, b.Metric) })
+	for _, m := range perPriority {
+		m.Rate = ratio(m.Achieved, m.Achieved+m.Breached)
+		out.SLAByPriority = append(out.SLAByPriority, *m)
+	}
+	slices.SortFunc(out.SLAByPriority, func(a, b SLAMetric) int {
+		if c := strings.Compare(a.Metric, b.Metric); c != 0 {
+			return c
+		}
+		return slices.Index(ticket.Priorities, a.Priority) - slices.Index(ticket.Priorities, b.Priority)
+	})
 	out.SLAAchievedRate = ratio(achieved, achieved+breached)
 
 	// Replies before each solve, for one-touch and replies per ticket.

@@ -135,6 +135,7 @@ func TestSummary(t *testing.T) {
 		eq(t, "replies per ticket", s.RepliesPerTicket, 1.33)
 		eq(t, "sla", s.SLA, []report.SLAMetric{{Metric: "first_reply", Achieved: 2, Breached: 2, Rate: fp(0.5)}})
 		eq(t, "sla rate", s.SLAAchievedRate, 0.5)
+		eq(t, "sla by priority", s.SLAByPriority, []report.SLAMetric{{Metric: "first_reply", Priority: "normal", Achieved: 2, Breached: 2, Rate: fp(0.5)}})
 		eq(t, "csat", s.CSAT, report.CSAT{Good: 1, Bad: 1, Score: fp(50)})
 		eq(t, "days", s.Days, []report.Day{{Date: "2026-03-02", Created: 3, Solved: 2}, {Date: "2026-03-03", Created: 1, Solved: 2}})
 		eq(t, "agents", s.Agents, []report.Agent{

@@ -77,6 +77,7 @@ type reportsPage struct {
 	Empty     bool
 	AgentRows []agentRow
 	SLA       []slaRow
+	SLAPrio   []slaRow
 	// Figures written out for the page.
 	SLARate, OneTouch, RepliesPer, CSATScore string
 }
@@ -174,6 +175,9 @@ func (h *Handler) reports(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, m := range sum.SLA {
 		p.SLA = append(p.SLA, slaRow{SLAMetric: m, RateText: percent(m.Rate, none)})
+	}
+	for _, m := range sum.SLAByPriority {
+		p.SLAPrio = append(p.SLAPrio, slaRow{SLAMetric: m, RateText: percent(m.Rate, none)})
 	}
 	p.Volume = volumeChart(sum.Days, d.T("reports.created"), d.T("reports.solved"))
 	for i := range 7 {
