@@ -64,6 +64,7 @@ func ParseFilter(q url.Values, loc *time.Location, today time.Time) (Filter, err
 		return &n
 	}
 	f.TeamID, f.AgentID, f.OrgID = id("team_id"), id("agent_id"), id("organization_id")
+	f.CalendarID = id("calendar_id")
 	f.Channel, f.Priority, f.Tag = q.Get("channel"), q.Get("priority"), q.Get("tag")
 	if f.Channel != "" && !slices.Contains(ticket.Channels, f.Channel) {
 		c.Add("channel", "must be one of the channels")
@@ -105,6 +106,8 @@ func (s Summary) WriteCSV(w io.Writer) error {
 		{"created", i(s.Created)}, {"solved", i(s.Solved)}, {"reopened", i(s.Reopened)}, {"backlog", i(s.Backlog)},
 		{"first_reply_minutes_median", num(s.FirstReply.Median)}, {"first_reply_minutes_p90", num(s.FirstReply.P90)},
 		{"resolution_minutes_median", num(s.Resolution.Median)}, {"resolution_minutes_p90", num(s.Resolution.P90)},
+		{"first_reply_business_minutes_median", num(s.FirstReplyBusiness.Median)}, {"first_reply_business_minutes_p90", num(s.FirstReplyBusiness.P90)},
+		{"resolution_business_minutes_median", num(s.ResolutionBusiness.Median)}, {"resolution_business_minutes_p90", num(s.ResolutionBusiness.P90)},
 		{"sla_achieved_rate", num(s.SLAAchievedRate)}, {"one_touch_rate", num(s.OneTouchRate)}, {"replies_per_ticket", num(s.RepliesPerTicket)},
 		{"csat_good", i(s.CSAT.Good)}, {"csat_bad", i(s.CSAT.Bad)}, {"csat_score", num(s.CSAT.Score)},
 		{},

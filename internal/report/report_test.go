@@ -150,6 +150,22 @@ func TestSummary(t *testing.T) {
 		hours[1][8], hours[1][10], hours[1][23], hours[2][15] = 1, 1, 1, 1
 		eq(t, "hours", s.Hours, hours)
 
+		// Business minutes on a Monday-Friday 09:00-18:00 calendar: what
+		// happened at night or on Sunday costs nothing.
+		office := [][]string{{"09:00", "18:00"}}
+		cal, err := f.SLA.CreateCalendar(ctx, f.Admin, clocks.CalendarInput{Name: "Office", TimeZone: "UTC",
+			Hours: map[string][][]string{"mon": office, "tue": office, "wed": office, "thu": office, "fri": office}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err = f.Reports.Summary(ctx, report.Filter{From: day("2026-03-02"), To: day("2026-03-03"), CalendarID: &cal.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		eq(t, "business first reply", s.FirstReplyBusiness, report.Stat{Median: fp(0), P90: fp(120), Count: 4})
+		eq(t, "business resolution", s.ResolutionBusiness, report.Stat{Median: fp(0), P90: fp(240), Count: 3})
+		eq(t, "calendar first reply unchanged", s.FirstReply, report.Stat{Median: fp(60), P90: fp(1380), Count: 4})
+
 		// Filters apply to the tickets.
 		s, err = f.Reports.Summary(ctx, report.Filter{From: day("2026-03-02"), To: day("2026-03-03"), Priority: "high"})
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"tessera/internal/report"
+	"tessera/internal/sla/clocks"
 	"tessera/internal/ticket"
 	"tessera/internal/validation"
 	"tessera/internal/web/page"
@@ -57,27 +58,30 @@ type heatCell struct {
 }
 
 type reportsPage struct {
-	Filter    url.Values
-	Errors    map[string]string
-	Sum       report.Summary
-	Volume    chart
-	Heat      []heatCell
-	HeatRows  []tick
-	HeatCols  []tick
-	HeatMax   int
-	Weekdays  []string
-	Hours     []int
-	CSVURL    string
-	Zone      string
-	Dir       directory
-	Channels  []string
-	Prios     []string
-	FirstRep  [2]string
-	Resol     [2]string
-	Empty     bool
-	AgentRows []agentRow
-	SLA       []slaRow
-	SLAPrio   []slaRow
+	Filter   url.Values
+	Errors   map[string]string
+	Sum      report.Summary
+	Volume   chart
+	Heat     []heatCell
+	HeatRows []tick
+	HeatCols []tick
+	HeatMax  int
+	Weekdays []string
+	Hours    []int
+	CSVURL   string
+	Zone     string
+	Dir      directory
+	Channels []string
+	Prios    []string
+	FirstRep [2]string
+	Resol    [2]string
+	// In business minutes, when a calendar is chosen.
+	FirstRepBiz, ResolBiz *[2]string
+	Calendars             []clocks.Calendar
+	Empty                 bool
+	AgentRows             []agentRow
+	SLA                   []slaRow
+	SLAPrio               []slaRow
 	// Figures written out for the page.
 	SLARate, OneTouch, RepliesPer, CSATScore string
 }
@@ -163,6 +167,14 @@ func (h *Handler) reports(w http.ResponseWriter, r *http.Request) {
 	p.CSVURL = "/reports?" + csv.Encode()
 	dur := func(m *float64) string { return minutesText(d.T, m) }
 	p.FirstRep = [2]string{dur(sum.FirstReply.Median), dur(sum.FirstReply.P90)}
+	if f.CalendarID != nil {
+		p.FirstRepBiz = &[2]string{dur(sum.FirstReplyBusiness.Median), dur(sum.FirstReplyBusiness.P90)}
+		p.ResolBiz = &[2]string{dur(sum.ResolutionBusiness.Median), dur(sum.ResolutionBusiness.P90)}
+	}
+	if p.Calendars, err = h.Site.App.SLA.Calendars(ctx); err != nil {
+		h.Site.Fail(w, r, err)
+		return
+	}
 	p.Resol = [2]string{dur(sum.Resolution.Median), dur(sum.Resolution.P90)}
 	for _, a := range sum.Agents {
 		p.AgentRows = append(p.AgentRows, agentRow{Agent: a, FirstReply: dur(a.FirstReplyMedian)})

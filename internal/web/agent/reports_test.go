@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"tessera/internal/sla/clocks"
 	"tessera/internal/store"
 	"tessera/internal/store/storetest"
 	"tessera/internal/ticket"
@@ -54,6 +55,16 @@ func TestReportsPages(t *testing.T) {
 		r = e.do(&e.f.Agent, "GET", "/reports?format=csv", nil)
 		if r.code != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/csv") || !strings.Contains(r.body, "created,3\n") || !strings.Contains(r.body, "solved,1\n") {
 			t.Errorf("csv: %d %s", r.code, r.body)
+		}
+		always := [][]string{{"00:00", "24:00"}}
+		cal, err := e.f.SLA.CreateCalendar(ctx, e.f.Admin, clocks.CalendarInput{Name: "Always", TimeZone: "UTC",
+			Hours: map[string][][]string{"sun": always, "mon": always, "tue": always, "wed": always, "thu": always, "fri": always, "sat": always}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = e.do(&e.f.Agent, "GET", fmt.Sprintf("/reports?calendar_id=%d", cal.ID), nil)
+		if r.code != 200 || !strings.Contains(r.body, "Business hours: ") || !strings.Contains(r.body, fmt.Sprintf(`<option value="%d" selected>Always</option>`, cal.ID)) {
+			t.Errorf("business hours: %d", r.code)
 		}
 		r = e.do(&e.f.Agent, "GET", "/reports?from=2026-02-30&team_id=x&tag=vip", nil)
 		if r.code != http.StatusUnprocessableEntity || !strings.Contains(r.body, `id="from-error"`) || !strings.Contains(r.body, `value="vip"`) {

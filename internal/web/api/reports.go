@@ -20,6 +20,7 @@ func (s *Server) reportRoutes() []Route {
 		{"channel", "string", "tickets that came through this channel"},
 		{"priority", "string", "tickets of this priority"},
 		{"tag", "string", "tickets with this tag"},
+		{"calendar_id", "integer", "also count reply and resolution times in this calendar's business minutes"},
 		{"format", "string", "csv for CSV (as does Accept: text/csv)"},
 	}
 	return []Route{
