@@ -217,8 +217,19 @@ type ev struct {
 	priority  string
 }
 
+// phase, when set (by the timing test), hears how long each step took.
+var phase func(name string, d time.Duration)
+
+func mark(name string, start *time.Time) {
+	if phase != nil {
+		phase(name, time.Since(*start))
+	}
+	*start = time.Now()
+}
+
 // Summary computes every figure of the period.
 func (s *Service) Summary(ctx context.Context, f Filter) (Summary, error) {
+	t0 := time.Now()
 	loc := f.Loc
 	if loc == nil {
 		loc = time.UTC
@@ -257,6 +268,7 @@ func (s *Service) Summary(ctx context.Context, f Filter) (Summary, error) {
 		return out, fmt.Errorf("report events: %w", err)
 	}
 
+	mark("events", &t0)
 	days := map[string]*Day{}
 	for d := start.In(loc); d.Before(end); d = d.AddDate(0, 0, 1) {
 		key := d.Format(time.DateOnly)
@@ -426,10 +438,12 @@ func (s *Service) Summary(ctx context.Context, f Filter) (Summary, error) {
 
 	// Replies before each solve, for one-touch and replies per ticket.
 	if len(solvedAt) > 0 {
+		mark("fold", &t0)
 		replies, err := s.repliesBefore(ctx, f, start, end, cats)
 		if err != nil {
 			return out, err
 		}
+		mark("replies", &t0)
 		oneTouch, total := 0, 0
 		for id := range solvedAt {
 			total += replies[id]
@@ -446,15 +460,18 @@ func (s *Service) Summary(ctx context.Context, f Filter) (Summary, error) {
 	if out.Backlog, err = s.backlog(ctx, f, end, cats); err != nil {
 		return out, err
 	}
+	mark("backlog", &t0)
 
 	// Satisfaction.
 	if err := s.csat(ctx, f, start, end, &out.CSAT, agent); err != nil {
 		return out, err
 	}
 
+	mark("csat", &t0)
 	if err := s.tagsAndComments(ctx, f, start, end, &out); err != nil {
 		return out, err
 	}
+	mark("tags", &t0)
 	for id, ms := range agentFirst {
 		agent(id).FirstReplyMedian = stat(ms).Median
 	}
