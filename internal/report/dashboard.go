@@ -102,7 +102,7 @@ func (s *Service) Dashboard(ctx context.Context, f Filter, now time.Time) (Dashb
 	}
 	y, m, dd := now.In(loc).Date()
 	today := time.Date(y, m, dd, 0, 0, 0, 0, time.UTC)
-	sum, err := s.Summary(ctx, Filter{From: today, To: today, Loc: loc, Teams: f.Teams})
+	sum, err := s.Summary(ctx, Filter{From: today, To: today, Loc: loc, Teams: f.Teams, volumeOnly: true})
 	if err != nil {
 		return d, err
 	}

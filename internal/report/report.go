@@ -52,6 +52,9 @@ type Filter struct {
 	// CalendarID, when set, adds business-hours figures counted on that
 	// calendar's hours (calendar minutes are always given).
 	CalendarID *int64
+	// volumeOnly skips every figure but the event counts (the dashboard
+	// needs only today's created and solved).
+	volumeOnly bool
 	// Teams, when not nil, limits the report to the tickets of these teams
 	// (agents whose access is limited to their teams).
 	Teams []int64
@@ -436,6 +439,9 @@ func (s *Service) Summary(ctx context.Context, f Filter) (Summary, error) {
 	})
 	out.SLAAchievedRate = ratio(achieved, achieved+breached)
 
+	if f.volumeOnly {
+		return out, nil
+	}
 	// Replies before each solve, for one-touch and replies per ticket.
 	if len(solvedAt) > 0 {
 		mark("fold", &t0)
