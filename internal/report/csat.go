@@ -182,6 +182,9 @@ func (h SurveyHook) TicketChanged(ctx context.Context, tx *store.Tx, c ticket.Ch
 		if newCat != ticket.StatusSolved || oldCat == ticket.StatusSolved {
 			continue
 		}
+		if !e.CreatedAt.Add(SurveyWindow).After(store.Now()) {
+			return nil // an imported (backdated) solve: its survey would already be closed
+		}
 		var agentID *int64
 		if c.Actor.Kind == auth.KindAgent {
 			agentID = &c.Actor.ID

@@ -125,6 +125,10 @@ func TestSummary(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		var offered int
+		if err := f.DB.Read().QueryRow(ctx, `SELECT COUNT(*) FROM surveys`).Scan(&offered); err != nil || offered != 0 {
+			t.Errorf("backdated solves offered %d surveys (%v); their window is long past", offered, err)
+		}
 		eq(t, "created", s.Created, 4)
 		eq(t, "solved", s.Solved, 4)
 		eq(t, "reopened", s.Reopened, 1)
