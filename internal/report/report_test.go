@@ -170,6 +170,19 @@ func TestSummary(t *testing.T) {
 		eq(t, "business resolution", s.ResolutionBusiness, report.Stat{Median: fp(0), P90: fp(240), Count: 3})
 		eq(t, "calendar first reply unchanged", s.FirstReply, report.Stat{Median: fp(60), P90: fp(1380), Count: 4})
 
+		// The backlog at the end of the 2nd: T0 (open) and C, created at
+		// 23:30 and changed since (replayed from its events: still new).
+		s, err = f.Reports.Summary(ctx, report.Filter{From: day("2026-03-02"), To: day("2026-03-02")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		eq(t, "backlog on the 2nd", s.Backlog, 2)
+		s, err = f.Reports.Summary(ctx, report.Filter{From: day("2026-03-01"), To: day("2026-03-01")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		eq(t, "backlog on the 1st", s.Backlog, 1)
+
 		// Filters apply to the tickets.
 		s, err = f.Reports.Summary(ctx, report.Filter{From: day("2026-03-02"), To: day("2026-03-03"), Priority: "high"})
 		if err != nil {
