@@ -17,9 +17,11 @@ import (
 	"tessera/internal/notify"
 	"tessera/internal/people"
 	"tessera/internal/portal"
+	"tessera/internal/report"
 	"tessera/internal/sla/clocks"
 	"tessera/internal/store"
 	"tessera/internal/ticket"
+	"tessera/internal/web/i18n"
 )
 
 // App is an assembled Tessera.
@@ -38,8 +40,9 @@ type App struct {
 	PublicURL string
 	Inboxes   *inbox.Service
 	// KB is the knowledge base.
-	KB  *kb.Service
-	Log *slog.Logger
+	KB      *kb.Service
+	Reports *report.Service
+	Log     *slog.Logger
 }
 
 // Options configure an App.
@@ -103,6 +106,7 @@ func New(ctx context.Context, db *store.DB, o Options) (*App, error) {
 	a.SLA = &clocks.Service{DB: db}
 	a.Inboxes = &inbox.Service{DB: db}
 	a.KB = &kb.Service{DB: db}
+	a.Reports = &report.Service{DB: db}
 	a.Tickets = &ticket.Service{DB: db, Limits: o.Limits, Clocks: a.SLA, Priorities: a.SLA}
 	workers, periodic := jobs.Standard(db, a.Tickets, a.SLA, o.CloseSolvedAfter, o.Log)
 	jobs.AddMail(workers, sender)
@@ -111,7 +115,13 @@ func New(ctx context.Context, db *store.DB, o Options) (*App, error) {
 		return nil, fmt.Errorf("assemble: %w", err)
 	}
 	a.Queue = q
-	a.Tickets.FollowUp = jobs.FollowUp{Queue: q}
+	// Solving a ticket offers the satisfaction survey; its mail is written
+	// in the customer's language.
+	bundle, err := i18n.Load()
+	if err != nil {
+		return nil, fmt.Errorf("assemble: %w", err)
+	}
+	a.Tickets.FollowUp = report.FollowUps{jobs.FollowUp{Queue: q}, report.SurveyHook{Queue: q, PublicURL: a.PublicURL, I18n: bundle}}
 	a.Tickets.Jobs = jobs.FollowUp{Queue: q}
 	return a, nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"tessera/internal/auth"
 	"tessera/internal/people"
+	"tessera/internal/report"
 	"tessera/internal/store"
 	"tessera/internal/web/i18n"
 	"tessera/internal/web/page"
@@ -78,7 +79,8 @@ type adminAgentPage struct {
 	Agent    *people.Agent // nil for a new agent
 	Teams    []people.Team
 	Choices  adminChoices
-	Password *adminForm // the reset-password form
+	Password *adminForm   // the reset-password form
+	CSAT     *report.CSAT // satisfaction with the agent's solves, all time
 }
 
 func agentValues(a people.Agent) *adminForm {
@@ -109,6 +111,14 @@ func (h *Handler) renderAgentForm(w http.ResponseWriter, r *http.Request, a *peo
 		title = "admin.agent_edit"
 	}
 	p := adminAgentPage{adminBase: newAdminBase("agents", f), Agent: a, Teams: teams, Choices: newAdminChoices(), Password: pw}
+	if a != nil {
+		c, err := h.Site.App.Reports.AgentCSAT(r.Context(), a.ID)
+		if err != nil {
+			h.Site.Fail(w, r, err)
+			return
+		}
+		p.CSAT = &c
+	}
 	if pw.Invalid() {
 		p.Refused = pw
 	}

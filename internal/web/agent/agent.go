@@ -36,6 +36,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	h.registerProfile(mux)
 	h.registerViews(mux)
 	h.registerKB(mux)
+	h.registerReports(mux)
 }
 
 type loginPage struct {

@@ -12,6 +12,7 @@ import (
 
 	"tessera/internal/auth"
 	"tessera/internal/people"
+	"tessera/internal/report"
 	"tessera/internal/richtext"
 	"tessera/internal/store"
 	"tessera/internal/ticket"
@@ -50,6 +51,7 @@ type ticketView struct {
 	Previous  []ticket.Ticket
 	MergedTo  int64 // number of the ticket this one was merged into
 	Links     []ticket.Link
+	Rating    *report.Rating // the customer's satisfaction answer
 
 	NewIDs   map[int64]bool // messages written since the draft was started
 	CanEdit  bool           // may change fields, reply, merge and link
@@ -213,6 +215,11 @@ func (h *Handler) loadTicket(r *http.Request, id int64) (*page.Data, *ticketView
 		return nil, nil, first
 	}
 
+	rating, err := h.Site.App.Reports.Rating(ctx, t.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	tv.Rating = rating
 	d := h.Site.NewData(r, fmt.Sprintf("#%d %s", t.Number, t.Subject))
 	d.Sidebar = sidebar
 	for _, p := range prev.Items {

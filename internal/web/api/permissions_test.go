@@ -271,6 +271,7 @@ func permCases() []permCase {
 		}, want: codes(http.StatusNoContent, cLight, forbidden)},
 		{Method: "GET", Path: "/api/v1/kb/gaps", call: fixed("/api/v1/kb/gaps", nil), want: codes(ok)},
 		{Method: "GET", Path: "/api/v1/kb/search", call: fixed("/api/v1/kb/search?q=reembolos&locale=pt-BR", nil), want: codes(ok)},
+		{Method: "GET", Path: "/api/v1/reports/summary", call: fixed("/api/v1/reports/summary?from=2026-01-01&to=2026-01-31", nil), want: codes(ok, cLight, forbidden)},
 	}
 }
 

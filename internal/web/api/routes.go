@@ -74,6 +74,7 @@ func (s *Server) Routes() []Route {
 	routes = append(routes, s.portalRoutes()...)
 	routes = append(routes, s.slaRoutes()...)
 	routes = append(routes, s.kbRoutes()...)
+	routes = append(routes, s.reportRoutes()...)
 	return append(routes, s.inboxRoutes()...)
 }
 

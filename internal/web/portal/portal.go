@@ -76,6 +76,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /help/password", p(h.signedIn(h.passwordForm)))
 	mux.HandleFunc("POST /help/password", p(h.signedIn(h.setPassword)))
 	h.registerKB(mux)
+	h.registerSurvey(mux, p)
 	mux.HandleFunc("/help/", p(func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, store.ErrNotFound) }))
 }
 

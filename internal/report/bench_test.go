@@ -1,0 +1,65 @@
+package report_test
+
+import (
+	"os"
+	"testing"
+	"time"
+
+	"tessera/internal/report"
+	"tessera/internal/store"
+)
+
+// TestTimings measures the reports on a seeded database (tessera bench
+// seed): TESSERA_BENCH_REPORTS_DB=sqlite:///path/bench.db or a postgres
+// URL. It is skipped otherwise. Figures go to docs/BENCHMARKS.md.
+func TestTimings(t *testing.T) {
+	url := os.Getenv("TESSERA_BENCH_REPORTS_DB")
+	if url == "" {
+		t.Skip("TESSERA_BENCH_REPORTS_DB is not set")
+	}
+	db, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	svc := &report.Service{DB: db}
+	report.SetPhase(func(name string, d time.Duration) { t.Logf("    %-8s %6d ms", name, d.Milliseconds()) })
+	defer report.SetPhase(nil)
+	var last time.Time
+	if err := db.Read().QueryRow(ctx, `SELECT created_at FROM tickets ORDER BY created_at DESC LIMIT 1`).Scan(&last); err != nil {
+		t.Fatal(err)
+	}
+	y, m, d := last.Date()
+	to := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	for _, days := range days() {
+		f := report.Filter{From: to.AddDate(0, 0, -(days - 1)), To: to}
+		for _, name := range []string{"all", "priority=urgent"} {
+			g := f
+			if name != "all" {
+				g.Priority = "urgent"
+			}
+			start := time.Now()
+			s, err := svc.Summary(ctx, g)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s summary %3d days %-16s %8.0f ms  created %d solved %d backlog %d", db.Engine, days, name, float64(time.Since(start).Microseconds())/1000, s.Created, s.Solved, s.Backlog)
+		}
+	}
+	start := time.Now()
+	dash, err := svc.Dashboard(ctx, report.Filter{}, last)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%s dashboard %8.0f ms  unassigned %d breached %d", db.Engine, float64(time.Since(start).Microseconds())/1000, dash.Unassigned, dash.Breached)
+}
+
+func days() []int {
+	if os.Getenv("TESSERA_BENCH_REPORTS_QUICK") != "" {
+		return []int{7}
+	}
+	return []int{1, 7, 30, 90, 365}
+}

@@ -1,0 +1,71 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"tessera/internal/report"
+	"tessera/internal/store"
+)
+
+func (s *Server) reportRoutes() []Route {
+	q := []QueryParam{
+		{"from", "string", "first day, YYYY-MM-DD (default: 6 days before to)"},
+		{"to", "string", "last day, included, YYYY-MM-DD (default: today)"},
+		{"tz", "string", "IANA time zone the days and hours are counted in (default: yours)"},
+		{"team_id", "integer", "tickets of this team"},
+		{"agent_id", "integer", "tickets assigned to this agent"},
+		{"organization_id", "integer", "tickets of this organization"},
+		{"channel", "string", "tickets that came through this channel"},
+		{"priority", "string", "tickets of this priority"},
+		{"tag", "string", "tickets with this tag"},
+		{"calendar_id", "integer", "also count reply and resolution times in this calendar's business minutes"},
+		{"format", "string", "csv for CSV (as does Accept: text/csv)"},
+	}
+	return []Route{
+		{Method: "GET", Path: "/api/v1/reports/summary", Access: Agent, Summary: "Every figure of a period (volumes, reply and resolution times, SLA, CSAT, agents, busiest hours), as JSON or CSV; not for light agents",
+			Response: report.Summary{}, Status: 200, Query: q, h: s.reportSummary},
+	}
+}
+
+// wantsCSV says whether the caller asked for CSV, by ?format=csv or Accept.
+func wantsCSV(r *http.Request) bool {
+	return r.URL.Query().Get("format") == "csv" || strings.Contains(r.Header.Get("Accept"), "text/csv")
+}
+
+func (s *Server) reportSummary(w http.ResponseWriter, r *http.Request) error {
+	actor := actorOf(r)
+	loc := time.UTC
+	if tz := r.URL.Query().Get("tz"); tz != "" {
+		l, err := time.LoadLocation(tz)
+		if err != nil {
+			return &Problem{Status: http.StatusUnprocessableEntity, Title: "Invalid input", Field: "tz", Detail: "tz must be an IANA time zone"}
+		}
+		loc = l
+	} else if ag, err := s.App.People.GetAgent(r.Context(), actor.ID); err == nil {
+		if l, err := time.LoadLocation(ag.TimeZone); err == nil {
+			loc = l
+		}
+	}
+	f, err := report.Scope(actor, report.Filter{})
+	if err != nil {
+		return err
+	}
+	teams := f.Teams
+	if f, err = report.ParseFilter(r.URL.Query(), loc, store.Now()); err != nil {
+		return err
+	}
+	f.Teams = teams
+	sum, err := s.App.Reports.Summary(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	if wantsCSV(r) {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="summary-`+sum.From+`-`+sum.To+`.csv"`)
+		w.Header().Set("Cache-Control", "no-store")
+		return sum.WriteCSV(w)
+	}
+	return ok(w, http.StatusOK, sum)
+}
