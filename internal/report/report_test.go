@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -244,5 +245,23 @@ func TestDashboard(t *testing.T) {
 		eq(t, "team by status", d.ByStatus, []report.Count{{Key: "new", N: 1}})
 		eq(t, "team unassigned", d.Unassigned, 1)
 		eq(t, "team created today", d.CreatedToday, 0)
+	})
+}
+
+func TestTicketsCSV(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		f := History(t, e)
+		var b strings.Builder
+		if err := f.Reports.TicketsCSV(ctx, report.Filter{From: day("2026-03-02"), To: day("2026-03-03")}, &b); err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+		if len(lines) != 5 {
+			t.Fatalf("want a header and 4 tickets:\n%s", b.String())
+		}
+		// A: created 08:00, first reply 30 min, solved after 60, rated good.
+		if !strings.HasSuffix(lines[1], ",email,,,2026-03-02 08:00,2026-03-02 08:30,30,2026-03-02 09:00,60,good") || !strings.Contains(lines[4], ",D,new,high,email,Billing,,") {
+			t.Errorf("rows:\n%s", b.String())
+		}
 	})
 }

@@ -66,6 +66,16 @@ func TestReportsPages(t *testing.T) {
 		if r.code != 200 || !strings.Contains(r.body, "Business hours: ") || !strings.Contains(r.body, fmt.Sprintf(`<option value="%d" selected>Always</option>`, cal.ID)) {
 			t.Errorf("business hours: %d", r.code)
 		}
+		r = e.do(&e.f.TeamAgent, "GET", "/reports/tickets.csv", nil)
+		if r.code != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/csv") || !strings.Contains(r.body, "Billing one") || strings.Contains(r.body, "Support one") {
+			t.Errorf("tickets csv for the Billing agent: %d %s", r.code, r.body)
+		}
+		if r := e.do(&e.f.Light, "GET", "/reports/tickets.csv", nil); r.code != http.StatusForbidden {
+			t.Errorf("light agent tickets csv: %d", r.code)
+		}
+		if r := e.do(&e.f.Agent, "GET", "/reports/tickets.csv?from=x", nil); r.code != http.StatusUnprocessableEntity {
+			t.Errorf("tickets csv with a bad date: %d", r.code)
+		}
 		r = e.do(&e.f.Agent, "GET", "/reports?from=2026-02-30&team_id=x&tag=vip", nil)
 		if r.code != http.StatusUnprocessableEntity || !strings.Contains(r.body, `id="from-error"`) || !strings.Contains(r.body, `value="vip"`) {
 			t.Errorf("bad filter: %d", r.code)
