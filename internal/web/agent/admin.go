@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -212,6 +213,40 @@ func (h *Handler) renderAdmin(w http.ResponseWriter, r *http.Request, name, titl
 func adminDone(w http.ResponseWriter, r *http.Request, flash, to string) {
 	page.SetFlash(w, flash)
 	page.Redirect(w, r, to)
+}
+
+// settle ends a form post after the service call: on success the flash
+// and the redirect; input the service refused is recorded on the form and
+// settle reports false, so the caller shows the form again with its
+// errors; any other error is the error page. True means the response is
+// written.
+func (h *Handler) settle(w http.ResponseWriter, r *http.Request, f *adminForm, err error,
+	alias func(field, detail string) (string, string), flash, to string) bool {
+	if err == nil {
+		adminDone(w, r, flash, to)
+		return true
+	}
+	if !f.refused(err, alias) {
+		h.Site.Fail(w, r, err)
+		return true
+	}
+	return false
+}
+
+// byPathID reads what the path's id names with get, answering "not found"
+// or the error page itself when it cannot.
+func byPathID[T any](h *Handler, w http.ResponseWriter, r *http.Request, get func(context.Context, int64) (T, error)) (*T, bool) {
+	id, ok := pathInt(r, "id")
+	if !ok {
+		h.Site.NotFound(w, r)
+		return nil, false
+	}
+	v, err := get(r.Context(), id)
+	if err != nil {
+		h.Site.Fail(w, r, err)
+		return nil, false
+	}
+	return &v, true
 }
 
 // pathInt is an id from the path; anything else is "not found".

@@ -169,12 +169,7 @@ func (h *Handler) adminAgentCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	if ok {
 		a, err := h.Site.App.People.CreateAgent(r.Context(), page.ViewerFrom(r.Context()).Actor, in)
-		if err == nil {
-			adminDone(w, r, "admin.agent_created", "/admin/agents/"+strconv.FormatInt(a.ID, 10))
-			return
-		}
-		if !f.refused(err, nil) {
-			h.Site.Fail(w, r, err)
+		if h.settle(w, r, f, err, nil, "admin.agent_created", "/admin/agents/"+strconv.FormatInt(a.ID, 10)) {
 			return
 		}
 	}
@@ -184,17 +179,7 @@ func (h *Handler) adminAgentCreate(w http.ResponseWriter, r *http.Request) {
 
 // adminAgent loads the agent of the path, answering not found itself.
 func (h *Handler) adminAgent(w http.ResponseWriter, r *http.Request) (*people.Agent, bool) {
-	id, ok := pathInt(r, "id")
-	if !ok {
-		h.Site.NotFound(w, r)
-		return nil, false
-	}
-	a, err := h.Site.App.People.GetAgent(r.Context(), id)
-	if err != nil {
-		h.Site.Fail(w, r, err)
-		return nil, false
-	}
-	return &a, true
+	return byPathID(h, w, r, h.Site.App.People.GetAgent)
 }
 
 func (h *Handler) adminAgentEdit(w http.ResponseWriter, r *http.Request) {
@@ -218,12 +203,7 @@ func (h *Handler) adminAgentUpdate(w http.ResponseWriter, r *http.Request) {
 	in, ok := agentInput(f)
 	if ok {
 		_, err := h.Site.App.People.UpdateAgent(r.Context(), page.ViewerFrom(r.Context()).Actor, a.ID, in)
-		if err == nil {
-			adminDone(w, r, "admin.saved", "/admin/agents/"+strconv.FormatInt(a.ID, 10))
-			return
-		}
-		if !f.refused(err, nil) {
-			h.Site.Fail(w, r, err)
+		if h.settle(w, r, f, err, nil, "admin.saved", "/admin/agents/"+strconv.FormatInt(a.ID, 10)) {
 			return
 		}
 	}
@@ -351,12 +331,7 @@ func (h *Handler) adminRoleChange(w http.ResponseWriter, r *http.Request) {
 	}
 	role := f.Get("role")
 	_, err = h.Site.App.People.UpdateAgent(r.Context(), page.ViewerFrom(r.Context()).Actor, id, people.AgentInput{Role: &role})
-	if err == nil {
-		adminDone(w, r, "admin.role_changed", "/admin/roles")
-		return
-	}
-	if !f.refused(err, nil) {
-		h.Site.Fail(w, r, err)
+	if h.settle(w, r, f, err, nil, "admin.role_changed", "/admin/roles") {
 		return
 	}
 	h.renderRoles(w, r, f)

@@ -71,12 +71,7 @@ func (h *Handler) adminStatusCreate(w http.ResponseWriter, r *http.Request) {
 	st := ticket.Status{Key: strings.TrimSpace(f.Get("key")), Name: f.Get("name"), Category: f.Get("category")}
 	if formInt(f, "position", &st.Position) {
 		_, err := h.Site.App.Tickets.CreateStatus(r.Context(), page.ViewerFrom(r.Context()).Actor, st)
-		if err == nil {
-			adminDone(w, r, "admin.status_created", "/admin/statuses")
-			return
-		}
-		if !f.refused(err, nil) {
-			h.Site.Fail(w, r, err)
+		if h.settle(w, r, f, err, nil, "admin.status_created", "/admin/statuses") {
 			return
 		}
 	}
@@ -123,12 +118,7 @@ func (h *Handler) adminStatusUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	if formInt(f, "position", &pos) {
 		_, err := h.Site.App.Tickets.UpdateStatus(r.Context(), page.ViewerFrom(r.Context()).Actor, st.Key, in)
-		if err == nil {
-			adminDone(w, r, "admin.saved", "/admin/statuses")
-			return
-		}
-		if !f.refused(err, nil) {
-			h.Site.Fail(w, r, err)
+		if h.settle(w, r, f, err, nil, "admin.saved", "/admin/statuses") {
 			return
 		}
 	}
@@ -182,12 +172,7 @@ func (h *Handler) adminFieldCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	if formInt(f, "position", &fd.Position) {
 		_, err := h.Site.App.Tickets.CreateField(r.Context(), page.ViewerFrom(r.Context()).Actor, fd)
-		if err == nil {
-			adminDone(w, r, "admin.field_created", "/admin/fields")
-			return
-		}
-		if !f.refused(err, nil) {
-			h.Site.Fail(w, r, err)
+		if h.settle(w, r, f, err, nil, "admin.field_created", "/admin/fields") {
 			return
 		}
 	}
@@ -195,17 +180,7 @@ func (h *Handler) adminFieldCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) adminField(w http.ResponseWriter, r *http.Request) (*ticket.FieldDef, bool) {
-	id, ok := pathInt(r, "id")
-	if !ok {
-		h.Site.NotFound(w, r)
-		return nil, false
-	}
-	fd, err := h.Site.App.Tickets.GetField(r.Context(), id)
-	if err != nil {
-		h.Site.Fail(w, r, err)
-		return nil, false
-	}
-	return &fd, true
+	return byPathID(h, w, r, h.Site.App.Tickets.GetField)
 }
 
 func (h *Handler) adminFieldEdit(w http.ResponseWriter, r *http.Request) {
@@ -241,12 +216,7 @@ func (h *Handler) adminFieldUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	if formInt(f, "position", &pos) {
 		_, err := h.Site.App.Tickets.UpdateField(r.Context(), page.ViewerFrom(r.Context()).Actor, fd.ID, in)
-		if err == nil {
-			adminDone(w, r, "admin.saved", "/admin/fields")
-			return
-		}
-		if !f.refused(err, nil) {
-			h.Site.Fail(w, r, err)
+		if h.settle(w, r, f, err, nil, "admin.saved", "/admin/fields") {
 			return
 		}
 	}
@@ -309,12 +279,7 @@ func (h *Handler) adminTagRename(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	n, err := h.Site.App.Tickets.RenameTag(r.Context(), page.ViewerFrom(r.Context()).Actor, f.Get("from"), f.Get("to"))
-	if err == nil {
-		adminDone(w, r, adminTagFlash(n, "admin.tag_renamed", "admin.tag_rename_queued"), "/admin/tags")
-		return
-	}
-	if !f.refused(err, nil) {
-		h.Site.Fail(w, r, err)
+	if h.settle(w, r, f, err, nil, adminTagFlash(n, "admin.tag_renamed", "admin.tag_rename_queued"), "/admin/tags") {
 		return
 	}
 	h.renderTags(w, r, f)

@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -104,12 +105,7 @@ func (h *Handler) adminInboxCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	if in, ok := inboxInput(f, true); ok {
 		_, err := h.Site.App.Inboxes.Create(r.Context(), page.ViewerFrom(r.Context()).Actor, in)
-		if err == nil {
-			adminDone(w, r, "admin.inbox_created", "/admin/inboxes")
-			return
-		}
-		if !f.refused(err, nil) {
-			h.Site.Fail(w, r, err)
+		if h.settle(w, r, f, err, nil, "admin.inbox_created", "/admin/inboxes") {
 			return
 		}
 	}
@@ -117,17 +113,10 @@ func (h *Handler) adminInboxCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) adminInbox(w http.ResponseWriter, r *http.Request) (*inbox.Inbox, bool) {
-	id, ok := pathInt(r, "id")
-	if !ok {
-		h.Site.NotFound(w, r)
-		return nil, false
-	}
-	b, err := h.Site.App.Inboxes.Get(r.Context(), page.ViewerFrom(r.Context()).Actor, id)
-	if err != nil {
-		h.Site.Fail(w, r, err)
-		return nil, false
-	}
-	return &b, true
+	actor := page.ViewerFrom(r.Context()).Actor
+	return byPathID(h, w, r, func(ctx context.Context, id int64) (inbox.Inbox, error) {
+		return h.Site.App.Inboxes.Get(ctx, actor, id)
+	})
 }
 
 func (h *Handler) adminInboxEdit(w http.ResponseWriter, r *http.Request) {
@@ -160,12 +149,7 @@ func (h *Handler) adminInboxUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	if in, ok := inboxInput(f, false); ok {
 		_, err := h.Site.App.Inboxes.Update(r.Context(), page.ViewerFrom(r.Context()).Actor, b.ID, in)
-		if err == nil {
-			adminDone(w, r, "admin.saved", "/admin/inboxes")
-			return
-		}
-		if !f.refused(err, nil) {
-			h.Site.Fail(w, r, err)
+		if h.settle(w, r, f, err, nil, "admin.saved", "/admin/inboxes") {
 			return
 		}
 	}

@@ -59,12 +59,7 @@ func (h *Handler) adminPortalUpdate(w http.ResponseWriter, r *http.Request) {
 	in := portal.Input{AllowPriority: box("allow_priority"), ShareOrganization: box("share_organization"), AllowPassword: box("allow_password")}
 	if !f.Invalid() {
 		_, err := h.Site.App.Portal.Update(r.Context(), page.ViewerFrom(r.Context()).Actor, in)
-		if err == nil {
-			adminDone(w, r, "admin.saved", "/admin/portal")
-			return
-		}
-		if !f.refused(err, nil) {
-			h.Site.Fail(w, r, err)
+		if h.settle(w, r, f, err, nil, "admin.saved", "/admin/portal") {
 			return
 		}
 	}

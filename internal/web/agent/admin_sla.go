@@ -268,29 +268,14 @@ func (h *Handler) adminCalendarCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_, err = h.Site.App.SLA.CreateCalendar(r.Context(), page.ViewerFrom(r.Context()).Actor, calendarInput(f))
-	if err == nil {
-		adminDone(w, r, "admin.calendar_created", "/admin/sla")
-		return
-	}
-	if !f.refused(err, lineAlias) {
-		h.Site.Fail(w, r, err)
+	if h.settle(w, r, f, err, lineAlias, "admin.calendar_created", "/admin/sla") {
 		return
 	}
 	h.renderCalendarForm(w, r, nil, f)
 }
 
 func (h *Handler) adminCalendar(w http.ResponseWriter, r *http.Request) (*clocks.Calendar, bool) {
-	id, ok := pathInt(r, "id")
-	if !ok {
-		h.Site.NotFound(w, r)
-		return nil, false
-	}
-	c, err := h.Site.App.SLA.GetCalendar(r.Context(), id)
-	if err != nil {
-		h.Site.Fail(w, r, err)
-		return nil, false
-	}
-	return &c, true
+	return byPathID(h, w, r, h.Site.App.SLA.GetCalendar)
 }
 
 func (h *Handler) adminCalendarEdit(w http.ResponseWriter, r *http.Request) {
@@ -319,12 +304,7 @@ func (h *Handler) adminCalendarUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_, err = h.Site.App.SLA.UpdateCalendar(r.Context(), page.ViewerFrom(r.Context()).Actor, c.ID, calendarInput(f))
-	if err == nil {
-		adminDone(w, r, "admin.saved", "/admin/sla")
-		return
-	}
-	if !f.refused(err, lineAlias) {
-		h.Site.Fail(w, r, err)
+	if h.settle(w, r, f, err, lineAlias, "admin.saved", "/admin/sla") {
 		return
 	}
 	h.renderCalendarForm(w, r, c, f)
@@ -489,12 +469,7 @@ func (h *Handler) adminPolicyCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	if in, ok := policyInput(f); ok {
 		pol, err := h.Site.App.SLA.CreatePolicy(r.Context(), page.ViewerFrom(r.Context()).Actor, in)
-		if err == nil {
-			adminDone(w, r, "admin.policy_created", "/admin/sla/policies/"+strconv.FormatInt(pol.ID, 10))
-			return
-		}
-		if !f.refused(err, nil) {
-			h.Site.Fail(w, r, err)
+		if h.settle(w, r, f, err, nil, "admin.policy_created", "/admin/sla/policies/"+strconv.FormatInt(pol.ID, 10)) {
 			return
 		}
 	}
@@ -502,17 +477,7 @@ func (h *Handler) adminPolicyCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) adminPolicy(w http.ResponseWriter, r *http.Request) (*clocks.Policy, bool) {
-	id, ok := pathInt(r, "id")
-	if !ok {
-		h.Site.NotFound(w, r)
-		return nil, false
-	}
-	p, err := h.Site.App.SLA.GetPolicy(r.Context(), id)
-	if err != nil {
-		h.Site.Fail(w, r, err)
-		return nil, false
-	}
-	return &p, true
+	return byPathID(h, w, r, h.Site.App.SLA.GetPolicy)
 }
 
 func (h *Handler) adminPolicyEdit(w http.ResponseWriter, r *http.Request) {
@@ -535,12 +500,7 @@ func (h *Handler) adminPolicyUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	if in, ok := policyInput(f); ok {
 		_, err := h.Site.App.SLA.UpdatePolicy(r.Context(), page.ViewerFrom(r.Context()).Actor, pol.ID, in)
-		if err == nil {
-			adminDone(w, r, "admin.saved", "/admin/sla/policies/"+strconv.FormatInt(pol.ID, 10))
-			return
-		}
-		if !f.refused(err, nil) {
-			h.Site.Fail(w, r, err)
+		if h.settle(w, r, f, err, nil, "admin.saved", "/admin/sla/policies/"+strconv.FormatInt(pol.ID, 10)) {
 			return
 		}
 	}
@@ -588,12 +548,7 @@ func (h *Handler) adminRuleCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	if in, ok := ruleInput(f); ok {
 		_, err := h.Site.App.SLA.CreatePriorityRule(r.Context(), page.ViewerFrom(r.Context()).Actor, in)
-		if err == nil {
-			adminDone(w, r, "admin.rule_created", "/admin/sla")
-			return
-		}
-		if !f.refused(err, lineAlias) {
-			h.Site.Fail(w, r, err)
+		if h.settle(w, r, f, err, lineAlias, "admin.rule_created", "/admin/sla") {
 			return
 		}
 	}
@@ -601,17 +556,7 @@ func (h *Handler) adminRuleCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) adminRule(w http.ResponseWriter, r *http.Request) (*sla.PriorityRule, bool) {
-	id, ok := pathInt(r, "id")
-	if !ok {
-		h.Site.NotFound(w, r)
-		return nil, false
-	}
-	rule, err := h.Site.App.SLA.GetPriorityRule(r.Context(), id)
-	if err != nil {
-		h.Site.Fail(w, r, err)
-		return nil, false
-	}
-	return &rule, true
+	return byPathID(h, w, r, h.Site.App.SLA.GetPriorityRule)
 }
 
 func (h *Handler) adminRuleEdit(w http.ResponseWriter, r *http.Request) {
@@ -644,12 +589,7 @@ func (h *Handler) adminRuleUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	if in, ok := ruleInput(f); ok {
 		_, err := h.Site.App.SLA.UpdatePriorityRule(r.Context(), page.ViewerFrom(r.Context()).Actor, rule.ID, in)
-		if err == nil {
-			adminDone(w, r, "admin.saved", "/admin/sla")
-			return
-		}
-		if !f.refused(err, lineAlias) {
-			h.Site.Fail(w, r, err)
+		if h.settle(w, r, f, err, lineAlias, "admin.saved", "/admin/sla") {
 			return
 		}
 	}

@@ -79,12 +79,7 @@ func (h *Handler) adminTeamCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	if in, ok := teamInput(f); ok {
 		_, err := h.Site.App.People.CreateTeam(r.Context(), page.ViewerFrom(r.Context()).Actor, in)
-		if err == nil {
-			adminDone(w, r, "admin.team_created", "/admin/teams")
-			return
-		}
-		if !f.refused(err, nil) {
-			h.Site.Fail(w, r, err)
+		if h.settle(w, r, f, err, nil, "admin.team_created", "/admin/teams") {
 			return
 		}
 	}
@@ -92,17 +87,7 @@ func (h *Handler) adminTeamCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) adminTeam(w http.ResponseWriter, r *http.Request) (*people.Team, bool) {
-	id, ok := pathInt(r, "id")
-	if !ok {
-		h.Site.NotFound(w, r)
-		return nil, false
-	}
-	t, err := h.Site.App.People.GetTeam(r.Context(), id)
-	if err != nil {
-		h.Site.Fail(w, r, err)
-		return nil, false
-	}
-	return &t, true
+	return byPathID(h, w, r, h.Site.App.People.GetTeam)
 }
 
 func (h *Handler) adminTeamEdit(w http.ResponseWriter, r *http.Request) {
@@ -130,12 +115,7 @@ func (h *Handler) adminTeamUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	if in, ok := teamInput(f); ok {
 		_, err := h.Site.App.People.UpdateTeam(r.Context(), page.ViewerFrom(r.Context()).Actor, t.ID, in)
-		if err == nil {
-			adminDone(w, r, "admin.saved", "/admin/teams")
-			return
-		}
-		if !f.refused(err, nil) {
-			h.Site.Fail(w, r, err)
+		if h.settle(w, r, f, err, nil, "admin.saved", "/admin/teams") {
 			return
 		}
 	}

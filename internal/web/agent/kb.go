@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -8,7 +9,6 @@ import (
 
 	"tessera/internal/auth"
 	"tessera/internal/kb"
-	"tessera/internal/store"
 	"tessera/internal/ticket"
 	"tessera/internal/web/page"
 )
@@ -249,33 +249,30 @@ func (h *Handler) kbCreate(w http.ResponseWriter, r *http.Request) {
 	adminDone(w, r, "kb.saved", "/kb/"+strconv.FormatInt(a.ID, 10))
 }
 
+// kbArticle reads the article the path names, as the viewer may see it.
+func (h *Handler) kbArticle(w http.ResponseWriter, r *http.Request) (*kb.Article, bool) {
+	actor := page.ViewerFrom(r.Context()).Actor
+	return byPathID(h, w, r, func(ctx context.Context, id int64) (kb.Article, error) {
+		return h.Site.App.KB.Get(ctx, actor, id)
+	})
+}
+
 func (h *Handler) kbEdit(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathInt(r, "id")
+	a, ok := h.kbArticle(w, r)
 	if !ok {
-		h.Site.Fail(w, r, store.ErrNotFound)
 		return
 	}
-	a, err := h.Site.App.KB.Get(r.Context(), page.ViewerFrom(r.Context()).Actor, id)
-	if err != nil {
-		h.Site.Fail(w, r, err)
-		return
-	}
-	h.renderKBForm(w, r, &a, kbValues(a))
+	h.renderKBForm(w, r, a, kbValues(*a))
 }
 
 func (h *Handler) kbUpdate(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	actor := page.ViewerFrom(ctx).Actor
-	id, ok := pathInt(r, "id")
+	a, ok := h.kbArticle(w, r)
 	if !ok {
-		h.Site.Fail(w, r, store.ErrNotFound)
 		return
 	}
-	a, err := h.Site.App.KB.Get(ctx, actor, id)
-	if err != nil {
-		h.Site.Fail(w, r, err)
-		return
-	}
+	id := a.ID
 	f, err := adminPosted(w, r)
 	if err != nil {
 		h.Site.Fail(w, r, err)
@@ -286,7 +283,7 @@ func (h *Handler) kbUpdate(w http.ResponseWriter, r *http.Request) {
 			h.Site.Fail(w, r, err)
 			return
 		}
-		h.renderKBForm(w, r, &a, f)
+		h.renderKBForm(w, r, a, f)
 		return
 	}
 	adminDone(w, r, "kb.saved", "/kb/"+strconv.FormatInt(id, 10))

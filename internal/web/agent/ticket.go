@@ -96,13 +96,8 @@ type numberForm struct {
 	Confirm *ticket.Ticket
 }
 
-func pathID(r *http.Request) (int64, bool) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	return id, err == nil && id > 0
-}
-
 func (h *Handler) showTicket(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
+	id, ok := pathInt(r, "id")
 	if !ok {
 		h.Site.NotFound(w, r)
 		return
@@ -376,7 +371,7 @@ func (tv *ticketView) SendAs() []string { return SendStatuses }
 // attachment sends a file of a ticket the agent may see, always as a
 // download: uploaded content is never rendered as one of our pages.
 func (h *Handler) attachment(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
+	id, ok := pathInt(r, "id")
 	if !ok {
 		h.Site.NotFound(w, r)
 		return

@@ -172,19 +172,29 @@ func fieldErrors(d *page.Data, err error, dst map[string]string, known func(stri
 	return true
 }
 
-func (h *Handler) updateTicket(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
+// ticketPost reads the ticket id of the path and the posted form (within
+// formLimit), answering "not found" or the error page itself when it cannot.
+func (h *Handler) ticketPost(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	id, ok := pathInt(r, "id")
 	if !ok {
 		h.Site.NotFound(w, r)
+		return 0, false
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, formLimit)
+	if err := r.ParseForm(); err != nil {
+		h.Site.Fail(w, r, validation.Field("form", "could not be read: %v", err))
+		return 0, false
+	}
+	return id, true
+}
+
+func (h *Handler) updateTicket(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.ticketPost(w, r)
+	if !ok {
 		return
 	}
 	ctx := r.Context()
 	v := page.ViewerFrom(ctx)
-	r.Body = http.MaxBytesReader(w, r.Body, formLimit)
-	if err := r.ParseForm(); err != nil {
-		h.Site.Fail(w, r, validation.Field("form", "could not be read: %v", err))
-		return
-	}
 	svc := h.Site.App.Tickets
 	cur, err := svc.Get(ctx, v.Actor, id)
 	if err != nil {
@@ -360,7 +370,7 @@ func (h *Handler) messageLimit() int64 {
 // outdated thread is the classic help-desk mistake, so the draft comes
 // back with the new messages and a "Send anyway" button instead.
 func (h *Handler) postMessage(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
+	id, ok := pathInt(r, "id")
 	if !ok {
 		h.Site.NotFound(w, r)
 		return
@@ -495,18 +505,12 @@ func ticketNumber(s string) (int64, bool) {
 // steps: the first post shows the target for confirmation (a merge closes
 // this ticket and cannot be undone), the second (confirm=1) merges.
 func (h *Handler) mergeTicket(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
+	id, ok := h.ticketPost(w, r)
 	if !ok {
-		h.Site.NotFound(w, r)
 		return
 	}
 	ctx := r.Context()
 	v := page.ViewerFrom(ctx)
-	r.Body = http.MaxBytesReader(w, r.Body, formLimit)
-	if err := r.ParseForm(); err != nil {
-		h.Site.Fail(w, r, validation.Field("form", "could not be read: %v", err))
-		return
-	}
 	if !v.Actor.CanEditTickets() {
 		// The service refuses the merge itself; this spares a light agent
 		// a confirmation step that can only fail.
@@ -565,18 +569,12 @@ func (h *Handler) mergeTicket(w http.ResponseWriter, r *http.Request) {
 
 // linkTicket relates this ticket to another, named by number.
 func (h *Handler) linkTicket(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
+	id, ok := h.ticketPost(w, r)
 	if !ok {
-		h.Site.NotFound(w, r)
 		return
 	}
 	ctx := r.Context()
 	v := page.ViewerFrom(ctx)
-	r.Body = http.MaxBytesReader(w, r.Body, formLimit)
-	if err := r.ParseForm(); err != nil {
-		h.Site.Fail(w, r, validation.Field("form", "could not be read: %v", err))
-		return
-	}
 	svc := h.Site.App.Tickets
 	form := numberForm{Number: strings.TrimSpace(r.PostFormValue("number"))}
 	rerender := func(status int, msg func(d *page.Data) string) {

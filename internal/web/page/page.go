@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -70,17 +71,10 @@ var Funcs = template.FuncMap{
 		return *p
 	},
 	"join":     strings.Join,
-	"contains": func(list []string, s string) bool { return containsStr(list, s) },
-	"has": func(list []int64, id int64) bool {
-		for _, v := range list {
-			if v == id {
-				return true
-			}
-		}
-		return false
-	},
-	"eqid": func(p *int64, id int64) bool { return p != nil && *p == id },
-	"add":  func(a, b int) int { return a + b },
+	"contains": slices.Contains[[]string],
+	"has":      slices.Contains[[]int64],
+	"eqid":     func(p *int64, id int64) bool { return p != nil && *p == id },
+	"add":      func(a, b int) int { return a + b },
 	"dict": func(kv ...any) map[string]any {
 		m := map[string]any{}
 		for i := 0; i+1 < len(kv); i += 2 {
@@ -90,15 +84,6 @@ var Funcs = template.FuncMap{
 	},
 	"bytes":   humanBytes,
 	"rfc3339": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-}
-
-func containsStr(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func humanBytes(n int64) string {
