@@ -376,6 +376,13 @@ func (s *Service) Get(ctx context.Context, actor auth.Actor, id int64) (Ticket, 
 
 // check reports whether the actor may see ticket id, reading only what
 // visible needs (reads of the thread or history need no more).
+// Visible reports whether the actor may see the ticket (not found when
+// not): one indexed read, for callers that need the answer and not the
+// ticket, such as presence heartbeats.
+func (s *Service) Visible(ctx context.Context, actor auth.Actor, id int64) error {
+	return s.check(ctx, actor, id)
+}
+
 func (s *Service) check(ctx context.Context, actor auth.Actor, id int64) error {
 	var t Ticket
 	err := s.DB.Read().QueryRow(ctx, `SELECT requester_id, organization_id, team_id, assignee_id FROM tickets WHERE id = $1`, id).
