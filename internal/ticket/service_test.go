@@ -13,6 +13,7 @@ import (
 
 	"tessera/internal/app/apptest"
 	"tessera/internal/auth"
+	"tessera/internal/inbox"
 	"tessera/internal/store"
 	"tessera/internal/store/storetest"
 	"tessera/internal/ticket"
@@ -566,6 +567,54 @@ func TestTextLimitsAndExecutables(t *testing.T) {
 		if _, err := f.Tickets.AddMessage(ctx, f.Agent, tk.ID, ticket.MessageInput{Kind: "note", Body: "x",
 			Attachments: []ticket.AttachmentInput{{Filename: "notes.txt", Data: []byte("MZ is a postcode prefix in this story")}}}); err != nil {
 			t.Errorf("a text file starting with MZ was refused: %v", err)
+		}
+	})
+}
+
+func TestInboxOfTicket(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		f := apptest.New(t, e)
+		str := func(s string) *string { return &s }
+		mailbox, err := f.Inboxes.Create(ctx, f.Admin, inbox.Input{Name: str("Suporte"), Kind: str("email"), Address: str("suporte@example.com")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		form, err := f.Inboxes.Create(ctx, f.Admin, inbox.Input{Name: str("Web form"), Kind: str("web")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := create(t, f, f.Agent, "By mail", "ana@example.com", func(in *ticket.CreateInput) { in.InboxID = &mailbox.ID })
+		if a.InboxID == nil || *a.InboxID != mailbox.ID {
+			t.Fatalf("inbox_id = %v, want %d", a.InboxID, mailbox.ID)
+		}
+		create(t, f, f.Agent, "No inbox", "ana@example.com")
+		page, err := f.Tickets.List(ctx, f.Agent, ticket.Filter{InboxIDs: []int64{mailbox.ID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Items) != 1 || page.Items[0].ID != a.ID {
+			t.Errorf("inbox filter listed %d tickets, want only #%d", len(page.Items), a.Number)
+		}
+
+		missing := int64(9999)
+		_, err = f.Tickets.Create(ctx, f.Agent, ticket.CreateInput{Subject: "x", Body: "y", Requester: &ticket.RequesterInput{Email: "b@example.com"}, InboxID: &missing})
+		var ve *validation.Error
+		if !errors.As(err, &ve) || ve.Fields[0].Field != "inbox_id" {
+			t.Errorf("unknown inbox: err = %v, want a validation error on inbox_id", err)
+		}
+
+		// A customer files through the web form, never through a mailbox.
+		c := create(t, f, f.Agent, "seed", "carla@example.com")
+		customer := auth.Actor{Kind: auth.KindContact, ID: c.RequesterID}
+		if _, err := f.Tickets.Create(ctx, customer, ticket.CreateInput{Subject: "x", Body: "y", InboxID: &mailbox.ID}); !errors.As(err, &ve) {
+			t.Errorf("customer through a mailbox: err = %v, want a validation error", err)
+		}
+		w, err := f.Tickets.Create(ctx, customer, ticket.CreateInput{Subject: "Pelo formulário", Body: "y", InboxID: &form.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w.InboxID == nil || *w.InboxID != form.ID {
+			t.Errorf("web form ticket inbox_id = %v, want %d", w.InboxID, form.ID)
 		}
 	})
 }

@@ -20,6 +20,7 @@ func (s *Server) Routes() []Route {
 		{"tag", "string", "a tag"},
 		{"requester_id", "integer", "contact id"},
 		{"organization_id", "integer", "organization id"},
+		{"inbox_id", "integer", "the inbox the ticket came in through"},
 		{"created_from", "string", "RFC 3339 time, inclusive"},
 		{"created_to", "string", "RFC 3339 time, exclusive"},
 		{"updated_from", "string", "RFC 3339 time, inclusive"},
