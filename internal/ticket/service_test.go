@@ -618,3 +618,37 @@ func TestInboxOfTicket(t *testing.T) {
 		}
 	})
 }
+
+func TestFollowers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		f := apptest.New(t, e)
+		tk := create(t, f, f.Agent, "Fatura duplicada", "ana@example.com")
+		colleague := create(t, f, f.Agent, "other", "bruno@example.com").RequesterID
+		got, err := f.Tickets.AddFollowers(ctx, f.Agent, tk.ID, []int64{colleague, tk.RequesterID, colleague})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || got[0].ID != colleague || got[0].Email != "bruno@example.com" {
+			t.Fatalf("followers = %+v, want only bruno (the requester and repeats skipped)", got)
+		}
+		if !hasEvent(events(t, f, tk.ID), ticket.EventFollower, "followers", fmt.Sprint(colleague)) {
+			t.Error("adding a follower recorded no event")
+		}
+		if _, err := f.Tickets.AddFollowers(ctx, f.Light, tk.ID, []int64{colleague}); !errors.Is(err, auth.ErrForbidden) {
+			t.Errorf("light agent: err = %v, want forbidden", err)
+		}
+		var ve *validation.Error
+		if _, err := f.Tickets.AddFollowers(ctx, f.Agent, tk.ID, []int64{424242}); !errors.As(err, &ve) {
+			t.Errorf("unknown contact: err = %v, want a validation error", err)
+		}
+		if err := f.Tickets.RemoveFollower(ctx, f.Agent, tk.ID, colleague); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := f.Tickets.Followers(ctx, f.Agent, tk.ID); len(got) != 0 {
+			t.Errorf("after removal followers = %+v", got)
+		}
+		if err := f.Tickets.RemoveFollower(ctx, f.Agent, tk.ID, colleague); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("removing twice: err = %v, want not found", err)
+		}
+	})
+}
