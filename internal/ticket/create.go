@@ -147,13 +147,24 @@ func (s *Service) Create(ctx context.Context, actor auth.Actor, in CreateInput) 
 		if err := checkAssignment(ctx, tx, in.AssigneeID, in.TeamID); err != nil {
 			return err
 		}
-		inboxName, err := checkInbox(ctx, tx, actor, in.InboxID)
+		box, err := checkInbox(ctx, tx, actor, in.InboxID)
 		if err != nil {
 			return err
 		}
+		// An inbox gives the tickets it opens its default team and
+		// priority, also when a customer files through it.
+		if in.TeamID == nil && box.teamID != nil {
+			in.TeamID = box.teamID
+			if err := checkAssignment(ctx, tx, in.AssigneeID, in.TeamID); err != nil {
+				return err
+			}
+		}
+		if !chosen && box.priority != "" {
+			in.Priority, chosen = box.priority, true
+		}
 		var ruleName string
 		if !chosen && s.Priorities != nil {
-			p, name, ok, err := s.Priorities.DecidePriority(ctx, tx, NewTicketFacts{Subject: in.Subject, Body: in.Body, Channel: in.Channel, Inbox: inboxName,
+			p, name, ok, err := s.Priorities.DecidePriority(ctx, tx, NewTicketFacts{Subject: in.Subject, Body: in.Body, Channel: in.Channel, Inbox: box.name,
 				RequesterID: requesterID, OrganizationID: orgID})
 			if err != nil {
 				return fmt.Errorf("priority rules: %w", err)
@@ -219,26 +230,35 @@ func (s *Service) Create(ctx context.Context, actor auth.Actor, in CreateInput) 
 	return s.Get(ctx, auth.System, id)
 }
 
+// inboxDefaults are what an inbox gives the tickets it opens.
+type inboxDefaults struct {
+	name     string
+	teamID   *int64
+	priority string
+}
+
 // checkInbox checks that the inbox a new ticket names exists and is active,
-// and returns its name for the priority rules. A customer may only file
-// through a web-form inbox: the others are the desk's own routes.
-func checkInbox(ctx context.Context, tx *store.Tx, actor auth.Actor, id *int64) (string, error) {
+// and returns its name (for the priority rules) and defaults. A customer may
+// only file through a web-form inbox: the others are the desk's own routes.
+func checkInbox(ctx context.Context, tx *store.Tx, actor auth.Actor, id *int64) (inboxDefaults, error) {
+	var b inboxDefaults
 	if id == nil {
-		return "", nil
+		return b, nil
 	}
-	var name, kind string
+	var kind string
 	var active bool
-	err := tx.QueryRow(ctx, `SELECT name, kind, active FROM inboxes WHERE id = $1`, *id).Scan(&name, &kind, &active)
+	err := tx.QueryRow(ctx, `SELECT name, kind, active, default_team_id, default_priority FROM inboxes WHERE id = $1`, *id).
+		Scan(&b.name, &kind, &active, &b.teamID, &b.priority)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && !active) {
-		return "", validation.Field("inbox_id", "names no active inbox")
+		return b, validation.Field("inbox_id", "names no active inbox")
 	}
 	if err != nil {
-		return "", fmt.Errorf("inbox %d: %w", *id, err)
+		return b, fmt.Errorf("inbox %d: %w", *id, err)
 	}
 	if actor.Kind == auth.KindContact && kind != "web" {
-		return "", validation.Field("inbox_id", "customers may only file through a web-form inbox")
+		return b, validation.Field("inbox_id", "customers may only file through a web-form inbox")
 	}
-	return name, nil
+	return b, nil
 }
 
 func (s *Service) requester(ctx context.Context, tx *store.Tx, r *RequesterInput) (int64, *int64, error) {

@@ -575,17 +575,20 @@ func TestInboxOfTicket(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e store.Engine) {
 		f := apptest.New(t, e)
 		str := func(s string) *string { return &s }
-		mailbox, err := f.Inboxes.Create(ctx, f.Admin, inbox.Input{Name: str("Suporte"), Kind: str("email"), Address: str("suporte@example.com")})
+		mailbox, err := f.Inboxes.Create(ctx, f.Admin, inbox.Input{Name: str("Suporte"), Kind: str("email"), Address: str("suporte@example.com"), DefaultPriority: str("high")})
 		if err != nil {
 			t.Fatal(err)
 		}
-		form, err := f.Inboxes.Create(ctx, f.Admin, inbox.Input{Name: str("Web form"), Kind: str("web")})
+		form, err := f.Inboxes.Create(ctx, f.Admin, inbox.Input{Name: str("Web form"), Kind: str("web"), DefaultTeamID: &f.Billing.ID})
 		if err != nil {
 			t.Fatal(err)
 		}
 		a := create(t, f, f.Agent, "By mail", "ana@example.com", func(in *ticket.CreateInput) { in.InboxID = &mailbox.ID })
 		if a.InboxID == nil || *a.InboxID != mailbox.ID {
 			t.Fatalf("inbox_id = %v, want %d", a.InboxID, mailbox.ID)
+		}
+		if a.Priority != "high" {
+			t.Errorf("priority = %s, want the inbox's default high", a.Priority)
 		}
 		create(t, f, f.Agent, "No inbox", "ana@example.com")
 		page, err := f.Tickets.List(ctx, f.Agent, ticket.Filter{InboxIDs: []int64{mailbox.ID}})
@@ -615,6 +618,9 @@ func TestInboxOfTicket(t *testing.T) {
 		}
 		if w.InboxID == nil || *w.InboxID != form.ID {
 			t.Errorf("web form ticket inbox_id = %v, want %d", w.InboxID, form.ID)
+		}
+		if w.TeamID == nil || *w.TeamID != f.Billing.ID {
+			t.Errorf("web form ticket team = %v, want the inbox's default team %d", w.TeamID, f.Billing.ID)
 		}
 	})
 }
