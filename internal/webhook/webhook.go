@@ -61,8 +61,8 @@ type Webhook struct {
 	Secret string `json:"secret,omitempty"`
 }
 
-// Input creates or changes a webhook; absent fields stay as they are.
-type Input struct {
+// WebhookInput creates or changes a webhook; absent fields stay as they are.
+type WebhookInput struct {
 	URL    *string   `json:"url"`
 	Secret *string   `json:"secret"`
 	Events *[]string `json:"events"`
@@ -172,7 +172,7 @@ func (s *Service) SetAllowPrivate(ctx context.Context, actor auth.Actor, allow b
 	})
 }
 
-func (s *Service) check(ctx context.Context, in *Input, creating bool) error {
+func (s *Service) check(ctx context.Context, in *WebhookInput, creating bool) error {
 	var c validation.Collector
 	if in.URL != nil || creating {
 		u := strings.TrimSpace(deref(in.URL))
@@ -220,7 +220,7 @@ func deref[T any](p *T) T {
 
 // Create adds a webhook. Without a secret, one is generated and returned
 // this once.
-func (s *Service) Create(ctx context.Context, actor auth.Actor, in Input) (Webhook, error) {
+func (s *Service) Create(ctx context.Context, actor auth.Actor, in WebhookInput) (Webhook, error) {
 	if err := admin(actor); err != nil {
 		return Webhook{}, err
 	}
@@ -253,7 +253,7 @@ func (s *Service) Create(ctx context.Context, actor auth.Actor, in Input) (Webho
 }
 
 // Update changes a webhook. Activating it clears its failures.
-func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in Input) (Webhook, error) {
+func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in WebhookInput) (Webhook, error) {
 	if err := admin(actor); err != nil {
 		return Webhook{}, err
 	}

@@ -74,13 +74,13 @@ func setup(t *testing.T, e store.Engine, url string, events ...string) (*apptest
 	t.Helper()
 	f := apptest.New(t, e)
 	// Loopback receivers need the admin's permission.
-	if _, err := f.Webhooks.Create(ctx, f.Admin, webhook.Input{URL: &url, Secret: ptr(secret), Events: &events}); err == nil {
+	if _, err := f.Webhooks.Create(ctx, f.Admin, webhook.WebhookInput{URL: &url, Secret: ptr(secret), Events: &events}); err == nil {
 		t.Fatal("a loopback URL was accepted without the admin setting")
 	}
 	if err := f.Webhooks.SetAllowPrivate(ctx, f.Admin, true); err != nil {
 		t.Fatal(err)
 	}
-	h, err := f.Webhooks.Create(ctx, f.Admin, webhook.Input{URL: &url, Secret: ptr(secret), Events: &events})
+	h, err := f.Webhooks.Create(ctx, f.Admin, webhook.WebhookInput{URL: &url, Secret: ptr(secret), Events: &events})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -319,7 +319,7 @@ func TestDisabledAfterRepeatedFailure(t *testing.T) {
 			t.Errorf("%d deliveries pending for a disabled webhook", n-1)
 		}
 		// Re-enabling starts afresh.
-		hook, err = f.Webhooks.Update(ctx, f.Admin, h.ID, webhook.Input{Active: ptr(true)})
+		hook, err = f.Webhooks.Update(ctx, f.Admin, h.ID, webhook.WebhookInput{Active: ptr(true)})
 		if err != nil || !hook.Active || hook.DisabledReason != "" || hook.ConsecutiveFailures != 0 {
 			t.Errorf("re-enabled %+v %v", hook, err)
 		}
@@ -362,14 +362,14 @@ func TestAdminOnlyAndSecretWriteOnly(t *testing.T) {
 		url := "https://hooks.example.com/tessera"
 		events := []string{webhook.TicketCreated}
 		for _, a := range []auth.Actor{f.Agent, f.Light, f.TeamAgent} {
-			if _, err := f.Webhooks.Create(ctx, a, webhook.Input{URL: &url, Events: &events}); !errors.Is(err, auth.ErrForbidden) {
+			if _, err := f.Webhooks.Create(ctx, a, webhook.WebhookInput{URL: &url, Events: &events}); !errors.Is(err, auth.ErrForbidden) {
 				t.Errorf("%s created a webhook: %v", a.Email, err)
 			}
 			if _, err := f.Webhooks.List(ctx, a); !errors.Is(err, auth.ErrForbidden) {
 				t.Errorf("%s listed webhooks: %v", a.Email, err)
 			}
 		}
-		h, err := f.Webhooks.Create(ctx, f.Admin, webhook.Input{URL: &url, Events: &events})
+		h, err := f.Webhooks.Create(ctx, f.Admin, webhook.WebhookInput{URL: &url, Events: &events})
 		if err != nil || len(h.Secret) < 32 {
 			t.Fatalf("generated secret %q: %v", h.Secret, err)
 		}
@@ -378,15 +378,15 @@ func TestAdminOnlyAndSecretWriteOnly(t *testing.T) {
 			t.Error("the secret was returned after creation")
 		}
 		bad := []struct {
-			in    webhook.Input
+			in    webhook.WebhookInput
 			field string
 		}{
-			{webhook.Input{URL: ptr("ftp://x.example.com/"), Events: &events}, "url"},
-			{webhook.Input{URL: ptr("http://169.254.169.254/latest/meta-data"), Events: &events}, "url"},
-			{webhook.Input{URL: ptr("http://user:pw@example.com/"), Events: &events}, "url"},
-			{webhook.Input{URL: &url, Events: &[]string{"ticket.exploded"}}, "events"},
-			{webhook.Input{URL: &url, Events: &[]string{}}, "events"},
-			{webhook.Input{URL: &url, Events: &events, Secret: ptr("short")}, "secret"},
+			{webhook.WebhookInput{URL: ptr("ftp://x.example.com/"), Events: &events}, "url"},
+			{webhook.WebhookInput{URL: ptr("http://169.254.169.254/latest/meta-data"), Events: &events}, "url"},
+			{webhook.WebhookInput{URL: ptr("http://user:pw@example.com/"), Events: &events}, "url"},
+			{webhook.WebhookInput{URL: &url, Events: &[]string{"ticket.exploded"}}, "events"},
+			{webhook.WebhookInput{URL: &url, Events: &[]string{}}, "events"},
+			{webhook.WebhookInput{URL: &url, Events: &events, Secret: ptr("short")}, "secret"},
 		}
 		for _, b := range bad {
 			_, err := f.Webhooks.Create(ctx, f.Admin, b.in)
@@ -398,7 +398,7 @@ func TestAdminOnlyAndSecretWriteOnly(t *testing.T) {
 		if err := f.Webhooks.SetAllowPrivate(ctx, f.Admin, true); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.Webhooks.Create(ctx, f.Admin, webhook.Input{URL: ptr("http://169.254.169.254/"), Events: &events}); err == nil {
+		if _, err := f.Webhooks.Create(ctx, f.Admin, webhook.WebhookInput{URL: ptr("http://169.254.169.254/"), Events: &events}); err == nil {
 			t.Error("a link-local URL was accepted")
 		}
 		if err := f.Webhooks.Delete(ctx, f.Admin, h.ID); err != nil {
