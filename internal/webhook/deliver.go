@@ -94,7 +94,9 @@ func (w *Worker) NextRetry(job *river.Job[DeliverArgs]) time.Time {
 }
 
 // Timeout leaves room for the request's own timeout and the bookkeeping.
-func (w *Worker) Timeout(*river.Job[DeliverArgs]) time.Duration { return w.S.timeout() + 20*time.Second }
+func (w *Worker) Timeout(*river.Job[DeliverArgs]) time.Duration {
+	return w.S.timeout() + 20*time.Second
+}
 
 type delivery struct {
 	id, webhookID       int64
