@@ -448,8 +448,10 @@ func (s *Service) SendTest(ctx context.Context, actor auth.Actor, id int64) (Del
 	var d Delivery
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
 		var err error
-		d, err = s.enqueue(ctx, tx, id, Test, nil, nil, nil)
-		return err
+		if d, err = s.enqueue(ctx, tx, id, Test, nil, nil, nil); err != nil {
+			return err
+		}
+		return auth.Audit(ctx, tx, actor, "webhook.test", fmt.Sprintf("webhook:%d", id), "")
 	})
 	return d, err
 }

@@ -44,6 +44,9 @@ type adminTeamPage struct {
 	Agents []people.Agent
 }
 
+// Strategies are the routing strategies a team may use.
+func (adminTeamPage) Strategies() []string { return people.RoutingStrategies }
+
 func (h *Handler) renderTeamForm(w http.ResponseWriter, r *http.Request, t *people.Team, f *adminForm) {
 	agents, err := h.Site.App.People.ListAgents(r.Context())
 	if err != nil {
@@ -62,12 +65,17 @@ func teamInput(f *adminForm) (people.TeamInput, bool) {
 	tier := 1
 	ok := formInt(f, "tier", &tier)
 	members := formIDs(f.Values, "agent_ids")
-	return people.TeamInput{Name: &name, Description: &desc, Tier: &tier, AgentIDs: &members}, ok
+	in := people.TeamInput{Name: &name, Description: &desc, Tier: &tier, AgentIDs: &members}
+	if s := f.Get("routing_strategy"); s != "" {
+		in.RoutingStrategy = &s
+	}
+	return in, ok
 }
 
 func (h *Handler) adminTeamNew(w http.ResponseWriter, r *http.Request) {
 	f := newAdminForm(nil)
 	f.Values.Set("tier", "1")
+	f.Values.Set("routing_strategy", "manual")
 	h.renderTeamForm(w, r, nil, f)
 }
 
@@ -99,6 +107,7 @@ func (h *Handler) adminTeamEdit(w http.ResponseWriter, r *http.Request) {
 	f.Values.Set("name", t.Name)
 	f.Values.Set("description", t.Description)
 	f.Values.Set("tier", strconv.Itoa(t.Tier))
+	f.Values.Set("routing_strategy", t.RoutingStrategy)
 	f.Values["agent_ids"] = idStrings(t.AgentIDs)
 	h.renderTeamForm(w, r, t, f)
 }
