@@ -67,9 +67,6 @@ type Options struct {
 	// http://localhost:8080), for links in mail.
 	PublicURL string
 	Log       *slog.Logger
-	// WebhooksAllowPrivate lets webhooks call loopback and private
-	// addresses whatever the admin setting says (tests, development).
-	WebhooksAllowPrivate bool
 }
 
 // Open opens the database and builds the services.
@@ -121,8 +118,9 @@ func New(ctx context.Context, db *store.DB, o Options) (*App, error) {
 	jobs.AddMail(workers, sender)
 	// Routing and webhooks (issue 6).
 	a.Routing = &routing.Service{DB: db, Tickets: a.Tickets}
-	a.Webhooks = &webhook.Service{DB: db, Tickets: a.Tickets, Log: o.Log, AllowPrivate: o.WebhooksAllowPrivate}
+	a.Webhooks = &webhook.Service{DB: db, Tickets: a.Tickets, Log: o.Log}
 	a.Webhooks.AddWorkers(workers)
+	periodic = append(periodic, a.Webhooks.Periodic()...)
 	q, err := jobs.New(db, jobs.Options{Work: o.Work, Workers: workers, Periodic: periodic, Logger: o.Log})
 	if err != nil {
 		return nil, fmt.Errorf("assemble: %w", err)

@@ -86,6 +86,7 @@ type Worker struct {
 // AddWorkers registers the delivery worker.
 func (s *Service) AddWorkers(w *river.Workers) {
 	river.AddWorker(w, &Worker{S: s})
+	river.AddWorker(w, &PurgeWorker{DB: s.DB})
 }
 
 // NextRetry is the webhook's own backoff, not River's default.

@@ -409,3 +409,32 @@ func TestAdminOnlyAndSecretWriteOnly(t *testing.T) {
 		}
 	})
 }
+
+func TestPurge(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		r := newReceiver(t)
+		f, _ := setup(t, e, r.URL, webhook.TicketCreated)
+		for range 2 {
+			if _, err := f.Tickets.Create(ctx, f.Agent, ticket.CreateInput{Subject: "Old", Body: "b", Requester: &ticket.RequesterInput{Email: "c@example.org"}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ids := pending(t, f)
+		if err := work(f, ids[0], 1, 10); err != nil {
+			t.Fatal(err)
+		}
+		// Both are old; only the finished one goes.
+		if _, err := f.DB.Write().Exec(ctx, `UPDATE webhook_deliveries SET created_at = $1`, time.Now().Add(-webhook.Retention-time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if err := (&webhook.PurgeWorker{DB: f.DB}).Work(ctx, &river.Job[webhook.PurgeArgs]{}); err != nil {
+			t.Fatal(err)
+		}
+		var left, attempts int
+		_ = f.DB.Read().QueryRow(ctx, `SELECT COUNT(*) FROM webhook_deliveries`).Scan(&left)
+		_ = f.DB.Read().QueryRow(ctx, `SELECT COUNT(*) FROM webhook_attempts`).Scan(&attempts)
+		if left != 1 || attempts != 0 || pending(t, f)[0] != ids[1] {
+			t.Errorf("left %d deliveries, %d attempts", left, attempts)
+		}
+	})
+}
