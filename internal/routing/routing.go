@@ -70,6 +70,16 @@ func (s *Service) RouteIn(ctx context.Context, tx *store.Tx, ticketID int64, str
 	if teamID == nil || assignee != nil || category == ticket.StatusSolved || category == ticket.StatusClosed {
 		return 0, false, nil
 	}
+	if strategy == "" {
+		// Manual teams (the default) are not locked: their tickets are
+		// created side by side.
+		if err := tx.QueryRow(ctx, `SELECT routing_strategy FROM teams WHERE id = $1`, *teamID).Scan(&strategy); err != nil {
+			return 0, false, fmt.Errorf("route ticket %d: team %d: %w", ticketID, *teamID, err)
+		}
+		if strategy == Manual {
+			return 0, false, nil
+		}
+	}
 	// FOR NO KEY UPDATE, not FOR UPDATE: inserting a ticket of the team
 	// holds a key-share lock on its row, which FOR UPDATE would wait on
 	// (and two creators would deadlock).
@@ -77,16 +87,9 @@ func (s *Service) RouteIn(ctx context.Context, tx *store.Tx, ticketID int64, str
 	if tx.Engine == store.Postgres {
 		lock = " FOR NO KEY UPDATE"
 	}
-	var own string
 	var cursor *int64
-	if err := tx.QueryRow(ctx, `SELECT routing_strategy, routing_last_agent_id FROM teams WHERE id = $1`+lock, *teamID).Scan(&own, &cursor); err != nil {
+	if err := tx.QueryRow(ctx, `SELECT routing_last_agent_id FROM teams WHERE id = $1`+lock, *teamID).Scan(&cursor); err != nil {
 		return 0, false, fmt.Errorf("route ticket %d: team %d: %w", ticketID, *teamID, err)
-	}
-	if strategy == "" {
-		strategy = own
-	}
-	if strategy == Manual {
-		return 0, false, nil
 	}
 	cands, err := candidates(ctx, tx, *teamID)
 	if err != nil {
