@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"tessera/internal/auth"
 	"tessera/internal/store"
@@ -91,7 +92,11 @@ func (s *Service) RouteIn(ctx context.Context, tx *store.Tx, ticketID int64, str
 	if err := tx.QueryRow(ctx, `SELECT routing_last_agent_id FROM teams WHERE id = $1`+lock, *teamID).Scan(&cursor); err != nil {
 		return 0, false, fmt.Errorf("route ticket %d: team %d: %w", ticketID, *teamID, err)
 	}
-	cands, err := candidates(ctx, tx, *teamID)
+	since, err := activeSince(ctx, tx)
+	if err != nil {
+		return 0, false, fmt.Errorf("route ticket %d: %w", ticketID, err)
+	}
+	cands, err := candidates(ctx, tx, *teamID, since)
 	if err != nil {
 		return 0, false, fmt.Errorf("route ticket %d: %w", ticketID, err)
 	}
@@ -148,14 +153,19 @@ func indexOf(cands []Candidate, id int64) int {
 const loadQuery = `SELECT COUNT(*) FROM tickets WHERE assignee_id = $1 AND status_category IN ('new', 'open')`
 
 // candidates are the team's agents who may take a ticket now: active,
-// not light agents, available (neither away nor offline), with their load
-// and skills.
-func candidates(ctx context.Context, tx *store.Tx, teamID int64) ([]Candidate, error) {
-	rows, err := tx.Query(ctx, `SELECT a.id, a.capacity,
+// not light agents, available (neither away nor offline; with since, also
+// having used a session since then), with their load and skills.
+func candidates(ctx context.Context, tx *store.Tx, teamID int64, since *time.Time) ([]Candidate, error) {
+	q := `SELECT a.id, a.capacity,
 			(SELECT COUNT(*) FROM tickets t WHERE t.assignee_id = a.id AND t.status_category IN ('new', 'open'))
 		FROM team_members m JOIN agents a ON a.id = m.agent_id
-		WHERE m.team_id = $1 AND a.active AND a.role <> 'light' AND a.availability = 'available'
-		ORDER BY a.id`, teamID)
+		WHERE m.team_id = $1 AND a.active AND a.role <> 'light' AND a.availability = 'available'`
+	args := []any{teamID}
+	if since != nil {
+		q += ` AND EXISTS (SELECT 1 FROM sessions s WHERE s.agent_id = a.id AND s.last_seen_at > $2)`
+		args = append(args, *since)
+	}
+	rows, err := tx.Query(ctx, q+` ORDER BY a.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("team %d agents: %w", teamID, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"tessera/internal/app/apptest"
 	"tessera/internal/auth"
@@ -341,6 +342,55 @@ func TestEscalate(t *testing.T) {
 		after, _ = f.Tickets.Get(ctx, auth.System, tk.ID)
 		if after.AssigneeID == nil || *after.AssigneeID != agents[0] || *after.TeamID != tier3.ID {
 			t.Errorf("after second escalation: team %v assignee %v", after.TeamID, after.AssigneeID)
+		}
+	})
+}
+
+// TestOfflineAfter: with the setting on, agents without a recently used
+// session are skipped; off, only their own status counts.
+func TestOfflineAfter(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		f := apptest.New(t, e)
+		tm, agents := team(t, f, "Presence", routing.RoundRobin, 1, 2, 0)
+		en := contact(t, f, "en@example.org", "en")
+		if _, err := f.Routing.UpdateSettings(ctx, f.Agent, routing.RoutingSettings{OfflineAfterMinutes: 30}); !errors.Is(err, auth.ErrForbidden) {
+			t.Errorf("an agent changed the routing settings: %v", err)
+		}
+		if _, err := f.Routing.UpdateSettings(ctx, f.Admin, routing.RoutingSettings{OfflineAfterMinutes: -1}); err == nil {
+			t.Error("a negative time accepted")
+		}
+		if _, err := f.Routing.UpdateSettings(ctx, f.Admin, routing.RoutingSettings{OfflineAfterMinutes: 30}); err != nil {
+			t.Fatal(err)
+		}
+		// Nobody has signed in: nobody is online.
+		if tk := newTicket(t, f, en, &tm.ID); tk.AssigneeID != nil {
+			t.Errorf("assigned to %d, who never signed in", *tk.AssigneeID)
+		}
+		// The second agent signs in; an hour-old session of the first does not count.
+		sessions := &auth.Sessions{DB: f.DB}
+		if _, err := sessions.Create(ctx, agents[1], 0, "en", "test", "127.0.0.1"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sessions.Create(ctx, agents[0], 0, "en", "test", "127.0.0.1"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.DB.Write().Exec(ctx, `UPDATE sessions SET last_seen_at = $2 WHERE agent_id = $1`, agents[0], time.Now().Add(-time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			if tk := newTicket(t, f, en, &tm.ID); tk.AssigneeID == nil || *tk.AssigneeID != agents[1] {
+				t.Errorf("assignee %v, want the signed-in agent %d", tk.AssigneeID, agents[1])
+			}
+		}
+		st, err := f.Routing.Settings(ctx, f.Admin)
+		if err != nil || st.OfflineAfterMinutes != 30 {
+			t.Errorf("settings %+v %v", st, err)
+		}
+		if _, err := f.Routing.UpdateSettings(ctx, f.Admin, routing.RoutingSettings{}); err != nil {
+			t.Fatal(err)
+		}
+		if tk := newTicket(t, f, en, &tm.ID); tk.AssigneeID == nil || *tk.AssigneeID != agents[0] {
+			t.Errorf("setting off: assignee %v, want %d (round-robin's turn)", tk.AssigneeID, agents[0])
 		}
 	})
 }

@@ -25,6 +25,21 @@ func (p adminTeamsPage) Members(ids []int64) string {
 }
 
 func (h *Handler) adminTeams(w http.ResponseWriter, r *http.Request) {
+	h.renderTeams(w, r, nil)
+}
+
+// renderTeams shows the teams and the routing settings' form (f, when it
+// was refused).
+func (h *Handler) renderTeams(w http.ResponseWriter, r *http.Request, f *adminForm) {
+	if f == nil {
+		st, err := h.Site.App.Routing.Settings(r.Context(), page.ViewerFrom(r.Context()).Actor)
+		if err != nil {
+			h.Site.Fail(w, r, err)
+			return
+		}
+		f = newAdminForm(nil)
+		f.Values.Set("offline_after_minutes", strconv.Itoa(st.OfflineAfterMinutes))
+	}
 	dir, err := h.directory(r.Context())
 	if err != nil {
 		h.Site.Fail(w, r, err)
@@ -35,7 +50,7 @@ func (h *Handler) adminTeams(w http.ResponseWriter, r *http.Request) {
 		h.Site.Fail(w, r, err)
 		return
 	}
-	h.renderAdmin(w, r, "admin/teams", "admin.teams", adminTeamsPage{adminBase: newAdminBase("teams", nil), Teams: teams, Agents: dir.Agents}, nil)
+	h.renderAdmin(w, r, "admin/teams", "admin.teams", adminTeamsPage{adminBase: newAdminBase("teams", f), Teams: teams, Agents: dir.Agents}, f)
 }
 
 type adminTeamPage struct {

@@ -225,6 +225,7 @@ func adminCases() []adminCase {
 		{method: "GET", path: id("/admin/inboxes/%d", func(_ *adminEnv, w *adminWorld) int64 { return w.inbox })},
 		{method: "POST", path: id("/admin/inboxes/%d", func(_ *adminEnv, w *adminWorld) int64 { return w.inbox }),
 			form: vals("name", "Support mail", "kind", "email", "address", "help@acme.test", "default_team_id", "1", "default_language", "en", "active", "1")},
+		{method: "POST", path: fixedPath("/admin/teams/routing"), form: vals("offline_after_minutes", "30")},
 		{method: "GET", path: fixedPath("/admin/webhooks")},
 		{method: "POST", path: fixedPath("/admin/webhooks/settings"), form: vals("allow_private", "1")},
 		{method: "GET", path: fixedPath("/admin/webhooks/new")},

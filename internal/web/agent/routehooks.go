@@ -26,6 +26,25 @@ func (h *Handler) registerRouteHooks(mux *http.ServeMux) {
 	mux.HandleFunc("POST /admin/webhooks/{id}/test", a(h.adminWebhookTest))
 	mux.HandleFunc("POST /admin/webhooks/{id}/delete", a(h.adminWebhookDelete))
 	mux.HandleFunc("POST /tickets/{id}/escalate", h.Site.Agent(h.escalateTicket))
+	mux.HandleFunc("POST /admin/teams/routing", a(h.adminRoutingSettings))
+}
+
+// adminRoutingSettings saves the desk-wide routing settings (on the teams
+// page).
+func (h *Handler) adminRoutingSettings(w http.ResponseWriter, r *http.Request) {
+	f, err := adminPosted(w, r)
+	if err != nil {
+		h.Site.Fail(w, r, err)
+		return
+	}
+	var st routing.RoutingSettings
+	if formInt(f, "offline_after_minutes", &st.OfflineAfterMinutes) {
+		_, err = h.Site.App.Routing.UpdateSettings(r.Context(), page.ViewerFrom(r.Context()).Actor, st)
+		if h.settle(w, r, f, err, nil, "admin.saved", "/admin/teams") {
+			return
+		}
+	}
+	h.renderTeams(w, r, f)
 }
 
 type adminWebhooksPage struct {

@@ -286,6 +286,8 @@ func permCases() []permCase {
 		{Method: "POST", Path: "/api/v1/tickets/{id}/escalate", Variant: "own team", call: func(e *env, w *world, _ string) (string, any) {
 			return fmt.Sprintf("/api/v1/tickets/%d/escalate", e.newTicket(e.unique("Escalate "), e.f.Billing.ID).ID), map[string]any{"team_id": w.tier2, "note": "Needs tier 2"}
 		}, want: codes(ok, cLight, forbidden)},
+		{Method: "GET", Path: "/api/v1/settings/routing", call: fixed("/api/v1/settings/routing", nil), want: codes(forbidden, cAdmin, ok)},
+		{Method: "PUT", Path: "/api/v1/settings/routing", call: fixed("/api/v1/settings/routing", map[string]any{"offline_after_minutes": 0}), want: codes(forbidden, cAdmin, ok)},
 		{Method: "PATCH", Path: "/api/v1/teams/{id}", call: func(_ *env, w *world, _ string) (string, any) {
 			return fmt.Sprintf("/api/v1/teams/%d", w.tier2), map[string]any{"routing_strategy": "least_loaded"}
 		}, want: codes(forbidden, cAdmin, ok)},

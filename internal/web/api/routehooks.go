@@ -16,6 +16,9 @@ func (s *Server) routeHookRoutes() []Route {
 	return []Route{
 		{Method: "POST", Path: "/api/v1/tickets/{id}/escalate", Access: Agent, Summary: "Escalate a ticket to a higher-tier team with an internal note; an assignee outside that team is unassigned and the team's strategy assigns it",
 			Request: routing.EscalateInput{}, Response: ticket.Ticket{}, Status: 200, h: s.escalate},
+		{Method: "GET", Path: "/api/v1/settings/routing", Access: Admin, Summary: "The routing settings", Response: routing.RoutingSettings{}, Status: 200, h: s.getRoutingSettings},
+		{Method: "PUT", Path: "/api/v1/settings/routing", Access: Admin, Summary: "Change the routing settings: offline_after_minutes (0: agents' own status only)",
+			Request: routing.RoutingSettings{}, Response: routing.RoutingSettings{}, Status: 200, h: s.putRoutingSettings},
 		{Method: "PATCH", Path: "/api/v1/teams/{id}", Access: Admin, Summary: "Change a team: name, tier, routing strategy, members", Request: people.TeamInput{}, Response: people.Team{}, Status: 200, h: s.patchTeam},
 		{Method: "GET", Path: "/api/v1/webhooks", Access: Admin, Summary: "List webhooks (their secrets are never shown)", Response: List[webhook.Webhook]{}, Status: 200, h: s.listWebhooks},
 		{Method: "POST", Path: "/api/v1/webhooks", Access: Admin, Summary: "Subscribe a URL to ticket events; without a secret one is generated and returned this once",
@@ -47,6 +50,26 @@ func (s *Server) escalate(w http.ResponseWriter, r *http.Request) error {
 		return ok(w, http.StatusOK, map[string]any{"id": id, "team_id": in.TeamID})
 	}
 	return ok(w, http.StatusOK, t)
+}
+
+func (s *Server) getRoutingSettings(w http.ResponseWriter, r *http.Request) error {
+	st, err := s.App.Routing.Settings(r.Context(), actorOf(r))
+	if err != nil {
+		return err
+	}
+	return ok(w, http.StatusOK, st)
+}
+
+func (s *Server) putRoutingSettings(w http.ResponseWriter, r *http.Request) error {
+	var in routing.RoutingSettings
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	st, err := s.App.Routing.UpdateSettings(r.Context(), actorOf(r), in)
+	if err != nil {
+		return err
+	}
+	return ok(w, http.StatusOK, st)
 }
 
 func (s *Server) patchTeam(w http.ResponseWriter, r *http.Request) error {
