@@ -18,10 +18,12 @@ import (
 	"tessera/internal/people"
 	"tessera/internal/portal"
 	"tessera/internal/report"
+	"tessera/internal/routing"
 	"tessera/internal/sla/clocks"
 	"tessera/internal/store"
 	"tessera/internal/ticket"
 	"tessera/internal/web/i18n"
+	"tessera/internal/webhook"
 )
 
 // App is an assembled Tessera.
@@ -43,6 +45,10 @@ type App struct {
 	KB      *kb.Service
 	Reports *report.Service
 	Log     *slog.Logger
+	// Routing and webhooks (issue 6): auto-assignment and escalation;
+	// subscriptions of other systems to ticket events.
+	Routing  *routing.Service
+	Webhooks *webhook.Service
 }
 
 // Options configure an App.
@@ -110,6 +116,11 @@ func New(ctx context.Context, db *store.DB, o Options) (*App, error) {
 	a.Tickets = &ticket.Service{DB: db, Limits: o.Limits, Clocks: a.SLA, Priorities: a.SLA}
 	workers, periodic := jobs.Standard(db, a.Tickets, a.SLA, o.CloseSolvedAfter, o.Log)
 	jobs.AddMail(workers, sender)
+	// Routing and webhooks (issue 6).
+	a.Routing = &routing.Service{DB: db, Tickets: a.Tickets}
+	a.Webhooks = &webhook.Service{DB: db, Tickets: a.Tickets, Log: o.Log}
+	a.Webhooks.AddWorkers(workers)
+	periodic = append(periodic, a.Webhooks.Periodic()...)
 	q, err := jobs.New(db, jobs.Options{Work: o.Work, Workers: workers, Periodic: periodic, Logger: o.Log})
 	if err != nil {
 		return nil, fmt.Errorf("assemble: %w", err)
@@ -121,7 +132,11 @@ func New(ctx context.Context, db *store.DB, o Options) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("assemble: %w", err)
 	}
-	a.Tickets.FollowUp = report.FollowUps{jobs.FollowUp{Queue: q}, report.SurveyHook{Queue: q, PublicURL: a.PublicURL, I18n: bundle}}
+	a.Webhooks.Queue = q
+	// Webhooks hear of a change before routing assigns the ticket, so a
+	// receiver gets ticket.created before ticket.assigned.
+	a.Tickets.FollowUp = report.FollowUps{jobs.FollowUp{Queue: q}, report.SurveyHook{Queue: q, PublicURL: a.PublicURL, I18n: bundle},
+		a.Webhooks, a.Routing}
 	a.Tickets.Jobs = jobs.FollowUp{Queue: q}
 	return a, nil
 }

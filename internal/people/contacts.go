@@ -15,10 +15,22 @@ import (
 
 // TeamInput creates or changes a team.
 type TeamInput struct {
-	Name        *string  `json:"name"`
-	Description *string  `json:"description"`
-	Tier        *int     `json:"tier"`
-	AgentIDs    *[]int64 `json:"agent_ids"`
+	Name        *string `json:"name"`
+	Description *string `json:"description"`
+	Tier        *int    `json:"tier"`
+	// RoutingStrategy: manual (the default), round_robin or least_loaded.
+	RoutingStrategy *string  `json:"routing_strategy"`
+	AgentIDs        *[]int64 `json:"agent_ids"`
+}
+
+// RoutingStrategies are the ways a team's tickets are assigned; package
+// routing carries them out.
+var RoutingStrategies = []string{"manual", "round_robin", "least_loaded"}
+
+func checkStrategy(c *validation.Collector, s *string) {
+	if s != nil && !slices.Contains(RoutingStrategies, *s) {
+		c.Add("routing_strategy", "must be one of %s", strings.Join(RoutingStrategies, ", "))
+	}
 }
 
 // CreateTeam adds a team (admins only).
@@ -33,13 +45,14 @@ func (s *Service) CreateTeam(ctx context.Context, actor auth.Actor, in TeamInput
 	if in.Tier != nil && (*in.Tier < 1 || *in.Tier > 9) {
 		c.Add("tier", "must be between 1 and 9")
 	}
+	checkStrategy(&c, in.RoutingStrategy)
 	if err := c.Err(); err != nil {
 		return Team{}, err
 	}
 	var id int64
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO teams (name, description, tier, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
-			name, deref(in.Description), or(in.Tier, 1), store.Now()).Scan(&id)
+		err := tx.QueryRow(ctx, `INSERT INTO teams (name, description, tier, routing_strategy, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+			name, deref(in.Description), or(in.Tier, 1), or(in.RoutingStrategy, "manual"), store.Now()).Scan(&id)
 		if errors.Is(err, store.ErrConflict) {
 			return validation.Field("name", "a team with this name already exists")
 		}
@@ -81,6 +94,7 @@ func (s *Service) UpdateTeam(ctx context.Context, actor auth.Actor, id int64, in
 	if in.Tier != nil && (*in.Tier < 1 || *in.Tier > 9) {
 		c.Add("tier", "must be between 1 and 9")
 	}
+	checkStrategy(&c, in.RoutingStrategy)
 	if err := c.Err(); err != nil {
 		return Team{}, err
 	}
@@ -99,6 +113,9 @@ func (s *Service) UpdateTeam(ctx context.Context, actor auth.Actor, id int64, in
 		}
 		if in.Tier != nil {
 			add("tier", *in.Tier)
+		}
+		if in.RoutingStrategy != nil {
+			add("routing_strategy", *in.RoutingStrategy)
 		}
 		q := `SELECT id FROM teams WHERE id = $1`
 		if len(sets) > 0 {
@@ -136,8 +153,8 @@ func (s *Service) UpdateTeam(ctx context.Context, actor auth.Actor, id int64, in
 // GetTeam returns a team with its members.
 func (s *Service) GetTeam(ctx context.Context, id int64) (Team, error) {
 	var t Team
-	err := s.DB.Read().QueryRow(ctx, `SELECT id, name, description, tier, created_at FROM teams WHERE id = $1`, id).
-		Scan(&t.ID, &t.Name, &t.Description, &t.Tier, &t.CreatedAt)
+	err := s.DB.Read().QueryRow(ctx, `SELECT id, name, description, tier, routing_strategy, created_at FROM teams WHERE id = $1`, id).
+		Scan(&t.ID, &t.Name, &t.Description, &t.Tier, &t.RoutingStrategy, &t.CreatedAt)
 	if err != nil {
 		return Team{}, fmt.Errorf("get team %d: %w", id, err)
 	}
@@ -147,7 +164,7 @@ func (s *Service) GetTeam(ctx context.Context, id int64) (Team, error) {
 
 // ListTeams returns every team by tier and name, with two queries.
 func (s *Service) ListTeams(ctx context.Context) ([]Team, error) {
-	rows, err := s.DB.Read().Query(ctx, `SELECT id, name, description, tier, created_at FROM teams ORDER BY tier, name`)
+	rows, err := s.DB.Read().Query(ctx, `SELECT id, name, description, tier, routing_strategy, created_at FROM teams ORDER BY tier, name`)
 	if err != nil {
 		return nil, fmt.Errorf("list teams: %w", err)
 	}
@@ -155,7 +172,7 @@ func (s *Service) ListTeams(ctx context.Context) ([]Team, error) {
 	idx := map[int64]int{}
 	for rows.Next() {
 		var t Team
-		if err := rows.Scan(&t.ID, &t.Name, &t.Description, &t.Tier, &t.CreatedAt); err != nil {
+		if err := rows.Scan(&t.ID, &t.Name, &t.Description, &t.Tier, &t.RoutingStrategy, &t.CreatedAt); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("list teams: %w", err)
 		}

@@ -19,29 +19,36 @@ import (
 
 // Agent is a member of the support staff.
 type Agent struct {
-	ID           int64     `json:"id"`
-	Email        string    `json:"email"`
-	Name         string    `json:"name"`
-	Role         string    `json:"role"`
-	TicketAccess string    `json:"ticket_access"`
-	Language     string    `json:"language"`
-	TimeZone     string    `json:"time_zone"`
-	Availability string    `json:"availability"`
-	Capacity     int       `json:"capacity"`
-	Active       bool      `json:"active"`
-	TeamIDs      []int64   `json:"team_ids"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	ID           int64   `json:"id"`
+	Email        string  `json:"email"`
+	Name         string  `json:"name"`
+	Role         string  `json:"role"`
+	TicketAccess string  `json:"ticket_access"`
+	Language     string  `json:"language"`
+	TimeZone     string  `json:"time_zone"`
+	Availability string  `json:"availability"`
+	Capacity     int     `json:"capacity"`
+	Active       bool    `json:"active"`
+	TeamIDs      []int64 `json:"team_ids"`
+	// Skills (routing): the tags and the customer languages the agent
+	// handles; an agent without any takes every ticket of their teams.
+	SkillTags      []string  `json:"skill_tags"`
+	SkillLanguages []string  `json:"skill_languages"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
 }
 
 // Team groups agents; tier orders escalation (1 first line, 2 second...).
 type Team struct {
-	ID          int64     `json:"id"`
-	Name        string    `json:"name"`
-	Description string    `json:"description"`
-	Tier        int       `json:"tier"`
-	AgentIDs    []int64   `json:"agent_ids"`
-	CreatedAt   time.Time `json:"created_at"`
+	ID          int64  `json:"id"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Tier        int    `json:"tier"`
+	// RoutingStrategy assigns the team's new unassigned tickets: manual,
+	// round_robin or least_loaded.
+	RoutingStrategy string    `json:"routing_strategy"`
+	AgentIDs        []int64   `json:"agent_ids"`
+	CreatedAt       time.Time `json:"created_at"`
 }
 
 // Identity is one way to reach a contact.
@@ -143,6 +150,9 @@ type AgentInput struct {
 	Capacity     *int     `json:"capacity"`
 	Active       *bool    `json:"active"`
 	TeamIDs      *[]int64 `json:"team_ids"`
+	// Skills (routing), each replacing the agent's list when given.
+	SkillTags      *[]string `json:"skill_tags"`
+	SkillLanguages *[]string `json:"skill_languages"`
 	// CurrentPassword proves, when agents change their own password, that
 	// it is them and not someone at a screen they left signed in.
 	CurrentPassword *string `json:"current_password"`
@@ -186,6 +196,27 @@ func (in *AgentInput) check(creating bool) (email, hash string, err error) {
 	}
 	if in.Capacity != nil && (*in.Capacity < 0 || *in.Capacity > 10000) {
 		c.Add("capacity", "must be between 0 (no limit) and 10000")
+	}
+	if in.SkillTags != nil {
+		for i, t := range *in.SkillTags {
+			t = strings.ToLower(strings.TrimSpace(t))
+			if t == "" || len(t) > 64 || strings.ContainsAny(t, " ,") {
+				c.Add("skill_tags", "must be tags without spaces or commas, at most 64 characters")
+				break
+			}
+			(*in.SkillTags)[i] = t
+		}
+		if len(*in.SkillTags) > 50 {
+			c.Add("skill_tags", "at most 50")
+		}
+	}
+	if in.SkillLanguages != nil {
+		for _, l := range *in.SkillLanguages {
+			if !validLanguage(l) {
+				c.Add("skill_languages", "must be among %s", strings.Join(Languages, ", "))
+				break
+			}
+		}
 	}
 	if in.Password != nil {
 		h, err := auth.HashPassword(*in.Password)
@@ -232,6 +263,9 @@ func (s *Service) CreateAgent(ctx context.Context, actor auth.Actor, in AgentInp
 				return err
 			}
 		}
+		if err := setSkills(ctx, tx, id, in); err != nil {
+			return err
+		}
 		return auth.Audit(ctx, tx, actor, "agent.create", fmt.Sprintf("agent:%d", id), email)
 	})
 	if err != nil {
@@ -245,6 +279,59 @@ func or[T any](p *T, def T) T {
 		return def
 	}
 	return *p
+}
+
+// setSkills replaces the skill lists the input names.
+func setSkills(ctx context.Context, tx *store.Tx, agentID int64, in AgentInput) error {
+	for kind, list := range map[string]*[]string{"tag": in.SkillTags, "language": in.SkillLanguages} {
+		if list == nil {
+			continue
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM agent_skills WHERE agent_id = $1 AND kind = $2`, agentID, kind); err != nil {
+			return fmt.Errorf("clear skills: %w", err)
+		}
+		for _, v := range *list {
+			if _, err := tx.Exec(ctx, `INSERT INTO agent_skills (agent_id, kind, value) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, agentID, kind, v); err != nil {
+				return fmt.Errorf("add skill: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// skillsOf fills agents' skill lists (one query for all of them).
+func skillsOf(ctx context.Context, q store.Querier, agents []Agent, one bool) error {
+	byID := map[int64]int{}
+	for i := range agents {
+		agents[i].SkillTags, agents[i].SkillLanguages = []string{}, []string{}
+		byID[agents[i].ID] = i
+	}
+	query, args := `SELECT agent_id, kind, value FROM agent_skills ORDER BY value`, []any{}
+	if one {
+		query, args = `SELECT agent_id, kind, value FROM agent_skills WHERE agent_id = $1 ORDER BY value`, []any{agents[0].ID}
+	}
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("agent skills: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var kind, v string
+		if err := rows.Scan(&id, &kind, &v); err != nil {
+			return fmt.Errorf("agent skills: %w", err)
+		}
+		i, ok := byID[id]
+		if !ok {
+			continue
+		}
+		if kind == "tag" {
+			agents[i].SkillTags = append(agents[i].SkillTags, v)
+		} else {
+			agents[i].SkillLanguages = append(agents[i].SkillLanguages, v)
+		}
+	}
+	return rows.Err()
 }
 
 func setTeams(ctx context.Context, tx *store.Tx, agentID int64, teamIDs []int64) error {
@@ -270,7 +357,8 @@ func setTeams(ctx context.Context, tx *store.Tx, agentID int64, teamIDs []int64)
 func (s *Service) UpdateAgent(ctx context.Context, actor auth.Actor, id int64, in AgentInput) (Agent, error) {
 	self := actor.Kind == auth.KindAgent && actor.ID == id
 	if !actor.IsAdmin() {
-		if !self || in.Email != nil || in.Role != nil || in.TicketAccess != nil || in.Active != nil || in.TeamIDs != nil || in.Capacity != nil {
+		if !self || in.Email != nil || in.Role != nil || in.TicketAccess != nil || in.Active != nil || in.TeamIDs != nil || in.Capacity != nil ||
+			in.SkillTags != nil || in.SkillLanguages != nil {
 			return Agent{}, auth.Forbidden("only admins change roles, teams and other agents")
 		}
 	}
@@ -335,6 +423,9 @@ func (s *Service) UpdateAgent(ctx context.Context, actor auth.Actor, id int64, i
 			if err := setTeams(ctx, tx, id, *in.TeamIDs); err != nil {
 				return err
 			}
+		}
+		if err := setSkills(ctx, tx, id, in); err != nil {
+			return err
 		}
 		// A deactivated agent, or one whose password an admin has reset,
 		// is signed out everywhere in the same commit. Changing one's own
@@ -431,7 +522,12 @@ func (s *Service) GetAgent(ctx context.Context, id int64) (Agent, error) {
 		return Agent{}, fmt.Errorf("get agent %d: %w", id, err)
 	}
 	a.TeamIDs, err = int64s(ctx, s.DB.Read(), `SELECT team_id FROM team_members WHERE agent_id = $1 ORDER BY team_id`, id)
-	return a, err
+	if err != nil {
+		return Agent{}, err
+	}
+	one := []Agent{a}
+	err = skillsOf(ctx, s.DB.Read(), one, true)
+	return one[0], err
 }
 
 // AgentByEmail finds an agent by email address.
@@ -482,7 +578,10 @@ func (s *Service) ListAgents(ctx context.Context) ([]Agent, error) {
 			out[i].TeamIDs = append(out[i].TeamIDs, t)
 		}
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil || len(out) == 0 {
+		return out, err
+	}
+	return out, skillsOf(ctx, s.DB.Read(), out, false)
 }
 
 // CreateToken issues an API token for an agent and returns it; only its

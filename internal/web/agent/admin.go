@@ -104,6 +104,7 @@ var adminSections = []struct{ Key, URL string }{
 	{"inboxes", "/admin/inboxes"},
 	{"sla", "/admin/sla"},
 	{"portal", "/admin/portal"},
+	{"webhooks", "/admin/webhooks"}, // issue 6
 }
 
 // adminBase is what every settings page carries: the section it belongs

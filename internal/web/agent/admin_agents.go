@@ -94,6 +94,8 @@ func agentValues(a people.Agent) *adminForm {
 	f.Values.Set("availability", a.Availability)
 	f.Values.Set("capacity", strconv.Itoa(a.Capacity))
 	f.Values["team_ids"] = idStrings(a.TeamIDs)
+	f.Values.Set("skill_tags", strings.Join(a.SkillTags, ", "))
+	f.Values["skill_languages"] = a.SkillLanguages
 	return f
 }
 
@@ -154,6 +156,12 @@ func agentInput(f *adminForm) (people.AgentInput, bool) {
 	in.Capacity = &capacity
 	teams := formIDs(f.Values, "team_ids")
 	in.TeamIDs = &teams
+	tags := splitList(f.Get("skill_tags"))
+	langs := f.Values["skill_languages"]
+	if langs == nil {
+		langs = []string{}
+	}
+	in.SkillTags, in.SkillLanguages = &tags, &langs
 	return in, true
 }
 

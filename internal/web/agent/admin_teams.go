@@ -25,6 +25,21 @@ func (p adminTeamsPage) Members(ids []int64) string {
 }
 
 func (h *Handler) adminTeams(w http.ResponseWriter, r *http.Request) {
+	h.renderTeams(w, r, nil)
+}
+
+// renderTeams shows the teams and the routing settings' form (f, when it
+// was refused).
+func (h *Handler) renderTeams(w http.ResponseWriter, r *http.Request, f *adminForm) {
+	if f == nil {
+		st, err := h.Site.App.Routing.Settings(r.Context(), page.ViewerFrom(r.Context()).Actor)
+		if err != nil {
+			h.Site.Fail(w, r, err)
+			return
+		}
+		f = newAdminForm(nil)
+		f.Values.Set("offline_after_minutes", strconv.Itoa(st.OfflineAfterMinutes))
+	}
 	dir, err := h.directory(r.Context())
 	if err != nil {
 		h.Site.Fail(w, r, err)
@@ -35,7 +50,7 @@ func (h *Handler) adminTeams(w http.ResponseWriter, r *http.Request) {
 		h.Site.Fail(w, r, err)
 		return
 	}
-	h.renderAdmin(w, r, "admin/teams", "admin.teams", adminTeamsPage{adminBase: newAdminBase("teams", nil), Teams: teams, Agents: dir.Agents}, nil)
+	h.renderAdmin(w, r, "admin/teams", "admin.teams", adminTeamsPage{adminBase: newAdminBase("teams", f), Teams: teams, Agents: dir.Agents}, f)
 }
 
 type adminTeamPage struct {
@@ -43,6 +58,9 @@ type adminTeamPage struct {
 	Team   *people.Team // nil for a new team
 	Agents []people.Agent
 }
+
+// Strategies are the routing strategies a team may use.
+func (adminTeamPage) Strategies() []string { return people.RoutingStrategies }
 
 func (h *Handler) renderTeamForm(w http.ResponseWriter, r *http.Request, t *people.Team, f *adminForm) {
 	agents, err := h.Site.App.People.ListAgents(r.Context())
@@ -62,12 +80,17 @@ func teamInput(f *adminForm) (people.TeamInput, bool) {
 	tier := 1
 	ok := formInt(f, "tier", &tier)
 	members := formIDs(f.Values, "agent_ids")
-	return people.TeamInput{Name: &name, Description: &desc, Tier: &tier, AgentIDs: &members}, ok
+	in := people.TeamInput{Name: &name, Description: &desc, Tier: &tier, AgentIDs: &members}
+	if s := f.Get("routing_strategy"); s != "" {
+		in.RoutingStrategy = &s
+	}
+	return in, ok
 }
 
 func (h *Handler) adminTeamNew(w http.ResponseWriter, r *http.Request) {
 	f := newAdminForm(nil)
 	f.Values.Set("tier", "1")
+	f.Values.Set("routing_strategy", "manual")
 	h.renderTeamForm(w, r, nil, f)
 }
 
@@ -99,6 +122,7 @@ func (h *Handler) adminTeamEdit(w http.ResponseWriter, r *http.Request) {
 	f.Values.Set("name", t.Name)
 	f.Values.Set("description", t.Description)
 	f.Values.Set("tier", strconv.Itoa(t.Tier))
+	f.Values.Set("routing_strategy", t.RoutingStrategy)
 	f.Values["agent_ids"] = idStrings(t.AgentIDs)
 	h.renderTeamForm(w, r, t, f)
 }

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"tessera/internal/webhook"
 	"testing"
 
 	"tessera/internal/app/apptest"
@@ -92,6 +93,7 @@ type adminWorld struct {
 	status, tagRename, tagDelete string
 	field, inbox                 int64
 	calendar, policy, rule       int64
+	webhook, webhookGone         int64 // issue 6
 }
 
 func newAdminWorld(t *testing.T, e *adminEnv) *adminWorld {
@@ -136,6 +138,18 @@ func newAdminWorld(t *testing.T, e *adminEnv) *adminWorld {
 		t.Fatal(err)
 	}
 	w.rule = rule.ID
+	for i, u := range []string{"https://203.0.113.5/tessera", "https://203.0.113.6/old"} {
+		url, events := u, []string{"ticket.created"}
+		h, err := f.Webhooks.Create(ctx, f.Admin, webhook.WebhookInput{URL: &url, Events: &events})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			w.webhook = h.ID
+		} else {
+			w.webhookGone = h.ID
+		}
+	}
 	return w
 }
 
@@ -173,7 +187,8 @@ func adminCases() []adminCase {
 			"team_ids", "1", "language", "pt-BR", "time_zone", "America/Sao_Paulo", "capacity", "5", "password", "a long password")},
 		{method: "GET", path: id("/admin/agents/%d", agent2)},
 		{method: "POST", path: id("/admin/agents/%d", agent2), form: vals("name", "Bea Agent", "email", "agent2@example.com", "role", "agent",
-			"ticket_access", "all", "language", "es", "time_zone", "Europe/Madrid", "availability", "away", "capacity", "3")},
+			"ticket_access", "all", "language", "es", "time_zone", "Europe/Madrid", "availability", "away", "capacity", "3",
+			"skill_tags", "billing, refunds", "skill_languages", "es")},
 		{method: "POST", path: id("/admin/agents/%d/password", agent2), form: vals("password", "another long password")},
 		{method: "POST", path: id("/admin/agents/%d/active", agent2), form: vals("active", "0")},
 		{method: "GET", path: fixedPath("/admin/roles")},
@@ -182,7 +197,7 @@ func adminCases() []adminCase {
 		}},
 		{method: "GET", path: fixedPath("/admin/teams")},
 		{method: "GET", path: fixedPath("/admin/teams/new")},
-		{method: "POST", path: fixedPath("/admin/teams"), form: vals("name", "Escalations", "tier", "2", "description", "Second line")},
+		{method: "POST", path: fixedPath("/admin/teams"), form: vals("name", "Escalations", "tier", "2", "description", "Second line", "routing_strategy", "least_loaded")},
 		{method: "GET", path: id("/admin/teams/%d", support)},
 		{method: "POST", path: id("/admin/teams/%d", support), form: func(e *adminEnv, _ *adminWorld) url.Values {
 			return url.Values{"name": {"Support"}, "tier": {"1"}, "agent_ids": {fmt.Sprint(e.f.Agent.ID), fmt.Sprint(e.f.Light.ID)}}
@@ -210,6 +225,17 @@ func adminCases() []adminCase {
 		{method: "GET", path: id("/admin/inboxes/%d", func(_ *adminEnv, w *adminWorld) int64 { return w.inbox })},
 		{method: "POST", path: id("/admin/inboxes/%d", func(_ *adminEnv, w *adminWorld) int64 { return w.inbox }),
 			form: vals("name", "Support mail", "kind", "email", "address", "help@acme.test", "default_team_id", "1", "default_language", "en", "active", "1")},
+		{method: "POST", path: fixedPath("/admin/teams/routing"), form: vals("offline_after_minutes", "30")},
+		{method: "GET", path: fixedPath("/admin/webhooks")},
+		{method: "POST", path: fixedPath("/admin/webhooks/settings"), form: vals("allow_private", "1")},
+		{method: "GET", path: fixedPath("/admin/webhooks/new")},
+		{method: "POST", path: fixedPath("/admin/webhooks"), form: vals("url", "https://203.0.113.7/in", "secret", "a-long-enough-secret", "events", "ticket.solved", "events", "note.created")},
+		{method: "GET", path: id("/admin/webhooks/%d", func(_ *adminEnv, w *adminWorld) int64 { return w.webhook })},
+		{method: "POST", path: id("/admin/webhooks/%d", func(_ *adminEnv, w *adminWorld) int64 { return w.webhook }),
+			form: vals("url", "https://203.0.113.5/tessera/v2", "events", "ticket.created", "events", "sla.breached")},
+		{method: "POST", path: id("/admin/webhooks/%d/active", func(_ *adminEnv, w *adminWorld) int64 { return w.webhook }), form: vals("active", "0")},
+		{method: "POST", path: id("/admin/webhooks/%d/test", func(_ *adminEnv, w *adminWorld) int64 { return w.webhook }), form: vals()},
+		{method: "POST", path: id("/admin/webhooks/%d/delete", func(_ *adminEnv, w *adminWorld) int64 { return w.webhookGone }), form: vals()},
 		{method: "GET", path: fixedPath("/admin/sla")},
 		{method: "GET", path: fixedPath("/admin/sla/calendars/new")},
 		{method: "POST", path: fixedPath("/admin/sla/calendars"), form: vals("name", "Night shift", "time_zone", "Asia/Jerusalem",

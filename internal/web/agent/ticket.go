@@ -66,6 +66,8 @@ type ticketView struct {
 	Compose composeForm
 	Merge   numberForm
 	Link    numberForm
+	// Escalate is the escalation form (routing, issue 6).
+	Escalate escalateForm
 }
 
 // propsForm is the properties panel, as shown or as posted.

@@ -370,6 +370,10 @@ func TestOpenAPIMatchesServer(t *testing.T) {
 					return strings.Replace(p, "{id}", fmt.Sprint(w.article), 1)
 				case strings.HasPrefix(p, "/api/v1/kb/categories/{id}"):
 					return strings.Replace(p, "{id}", fmt.Sprint(w.kbCat), 1)
+				case strings.HasPrefix(p, "/api/v1/teams/{id}"):
+					return strings.Replace(p, "{id}", fmt.Sprint(w.tier2), 1)
+				case strings.HasPrefix(p, "/api/v1/webhooks/{id}"):
+					return strings.Replace(p, "{id}", fmt.Sprint(w.webhook), 1)
 				case strings.Contains(p, "{"):
 					t.Fatalf("%s: no probe path for this route", key)
 				}

@@ -24,7 +24,9 @@ type world struct {
 	rule             int64
 	inbox            int64
 	article, kbCat   int64
-	actors           map[string]auth.Actor
+	// Routing and webhooks (issue 6): a tier-2 team and a webhook.
+	tier2, webhook int64
+	actors         map[string]auth.Actor
 }
 
 func newWorld(t *testing.T, e *env) *world {
@@ -58,6 +60,10 @@ func newWorld(t *testing.T, e *env) *world {
 	e.must(http.StatusCreated, "POST", "/api/v1/articles", cAdmin, map[string]any{"title": "Como pedir reembolso", "body": "Abra **Pedidos**.",
 		"locale": "pt-BR", "category_id": w.kbCat, "status": "published", "visibility": "public"}, &o)
 	w.article = o.ID
+	e.must(http.StatusCreated, "POST", "/api/v1/teams", cAdmin, map[string]any{"name": "Matrix Tier 2", "tier": 2, "routing_strategy": "round_robin"}, &o)
+	w.tier2 = o.ID
+	e.must(http.StatusCreated, "POST", "/api/v1/webhooks", cAdmin, map[string]any{"url": "https://203.0.113.10/tessera", "events": []string{"ticket.created"}}, &o)
+	w.webhook = o.ID
 	return w
 }
 
@@ -292,6 +298,41 @@ func permCases() []permCase {
 		{Method: "GET", Path: "/api/v1/kb/gaps", call: fixed("/api/v1/kb/gaps", nil), want: codes(ok)},
 		{Method: "GET", Path: "/api/v1/kb/search", call: fixed("/api/v1/kb/search?q=reembolos&locale=pt-BR", nil), want: codes(ok)},
 		{Method: "GET", Path: "/api/v1/reports/summary", call: fixed("/api/v1/reports/summary?from=2026-01-01&to=2026-01-31", nil), want: codes(ok, cLight, forbidden)},
+
+		// Routing and webhooks (issue 6).
+		{Method: "POST", Path: "/api/v1/tickets/{id}/escalate", call: func(e *env, w *world, _ string) (string, any) {
+			return fmt.Sprintf("/api/v1/tickets/%d/escalate", e.newTicket(e.unique("Escalate "), e.f.Support.ID).ID), map[string]any{"team_id": w.tier2, "note": "Needs tier 2"}
+		}, want: codes(ok, cLight, forbidden, cTeam, notFound)},
+		{Method: "POST", Path: "/api/v1/tickets/{id}/escalate", Variant: "own team", call: func(e *env, w *world, _ string) (string, any) {
+			return fmt.Sprintf("/api/v1/tickets/%d/escalate", e.newTicket(e.unique("Escalate "), e.f.Billing.ID).ID), map[string]any{"team_id": w.tier2, "note": "Needs tier 2"}
+		}, want: codes(ok, cLight, forbidden)},
+		{Method: "GET", Path: "/api/v1/settings/routing", call: fixed("/api/v1/settings/routing", nil), want: codes(forbidden, cAdmin, ok)},
+		{Method: "PUT", Path: "/api/v1/settings/routing", call: fixed("/api/v1/settings/routing", map[string]any{"offline_after_minutes": 0}), want: codes(forbidden, cAdmin, ok)},
+		{Method: "PATCH", Path: "/api/v1/teams/{id}", call: func(_ *env, w *world, _ string) (string, any) {
+			return fmt.Sprintf("/api/v1/teams/%d", w.tier2), map[string]any{"routing_strategy": "least_loaded"}
+		}, want: codes(forbidden, cAdmin, ok)},
+		{Method: "GET", Path: "/api/v1/webhooks", call: fixed("/api/v1/webhooks", nil), want: codes(forbidden, cAdmin, ok)},
+		{Method: "POST", Path: "/api/v1/webhooks", call: fixed("/api/v1/webhooks", map[string]any{"url": "https://203.0.113.11/in", "events": []string{"ticket.solved"}}),
+			want: codes(forbidden, cAdmin, created)},
+		{Method: "GET", Path: "/api/v1/webhooks/{id}", call: func(_ *env, w *world, _ string) (string, any) {
+			return fmt.Sprintf("/api/v1/webhooks/%d", w.webhook), nil
+		}, want: codes(forbidden, cAdmin, ok)},
+		{Method: "PATCH", Path: "/api/v1/webhooks/{id}", call: func(_ *env, w *world, _ string) (string, any) {
+			return fmt.Sprintf("/api/v1/webhooks/%d", w.webhook), map[string]any{"events": []string{"ticket.created", "note.created"}}
+		}, want: codes(forbidden, cAdmin, ok)},
+		{Method: "DELETE", Path: "/api/v1/webhooks/{id}", call: func(e *env, _ *world, _ string) (string, any) {
+			var h struct {
+				ID int64 `json:"id"`
+			}
+			e.must(http.StatusCreated, "POST", "/api/v1/webhooks", cAdmin, map[string]any{"url": "https://203.0.113.12/gone", "events": []string{"ticket.created"}}, &h)
+			return fmt.Sprintf("/api/v1/webhooks/%d", h.ID), nil
+		}, want: codes(forbidden, cAdmin, http.StatusNoContent)},
+		{Method: "GET", Path: "/api/v1/webhooks/{id}/deliveries", call: func(_ *env, w *world, _ string) (string, any) {
+			return fmt.Sprintf("/api/v1/webhooks/%d/deliveries?limit=5", w.webhook), nil
+		}, want: codes(forbidden, cAdmin, ok)},
+		{Method: "POST", Path: "/api/v1/webhooks/{id}/test", call: func(_ *env, w *world, _ string) (string, any) {
+			return fmt.Sprintf("/api/v1/webhooks/%d/test", w.webhook), nil
+		}, want: codes(forbidden, cAdmin, http.StatusAccepted)},
 	}
 }
 
