@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"tessera/internal/automation"
 	"tessera/internal/inbox"
 	"tessera/internal/jobs"
 	"tessera/internal/kb"
@@ -43,6 +44,8 @@ type App struct {
 	KB      *kb.Service
 	Reports *report.Service
 	Log     *slog.Logger
+	// Rules are the triggers and automations (issue 6).
+	Rules *automation.Service
 }
 
 // Options configure an App.
@@ -110,11 +113,18 @@ func New(ctx context.Context, db *store.DB, o Options) (*App, error) {
 	a.Tickets = &ticket.Service{DB: db, Limits: o.Limits, Clocks: a.SLA, Priorities: a.SLA}
 	workers, periodic := jobs.Standard(db, a.Tickets, a.SLA, o.CloseSolvedAfter, o.Log)
 	jobs.AddMail(workers, sender)
+	// Rules engine (issue 6): triggers run in every ticket change, due
+	// automations every 30 seconds. Router and Webhooks are wired by the
+	// routing and webhook services.
+	a.Rules = &automation.Service{DB: db, Tickets: a.Tickets, PublicURL: a.PublicURL, Log: o.Log}
+	a.Tickets.Rules = a.Rules
+	periodic = append(periodic, automation.AddJobs(workers, a.Rules))
 	q, err := jobs.New(db, jobs.Options{Work: o.Work, Workers: workers, Periodic: periodic, Logger: o.Log})
 	if err != nil {
 		return nil, fmt.Errorf("assemble: %w", err)
 	}
 	a.Queue = q
+	a.Rules.Queue = q
 	// Solving a ticket offers the satisfaction survey; its mail is written
 	// in the customer's language.
 	bundle, err := i18n.Load()
