@@ -102,3 +102,40 @@ func BenchmarkUpdateWith200Triggers(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRunDueNothingDue is the runner's cost when many tickets wait
+// for automations that are not due yet: it reads the partial index on
+// (due_at) WHERE fired_at IS NULL, so 10,000 waiting rows cost what none do.
+func BenchmarkRunDueNothingDue(b *testing.B) {
+	for _, waiting := range []int{0, 10_000} {
+		b.Run(fmt.Sprintf("waiting=%d", waiting), func(b *testing.B) {
+			f := apptest.New(b, store.SQLite)
+			if waiting > 0 {
+				for i := range 100 {
+					name := fmt.Sprintf("Wait %d", i)
+					conds := automation.Conditions{All: []automation.Condition{{Field: "hours_since", Value: map[string]any{"event": "created", "hours": 1000 + i}}}}
+					acts := []automation.Action{{Type: "add_tags", Value: []any{"late"}}}
+					if _, err := f.Rules.Create(ctx, f.Admin, automation.KindAutomation, automation.RuleInput{Name: &name, Conditions: &conds, Actions: &acts}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				for range waiting / 100 {
+					if _, err := f.Tickets.Create(ctx, f.Agent, ticket.CreateInput{Subject: "Waiting", Body: "b",
+						Requester: &ticket.RequesterInput{Email: "wait@example.com"}}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				var n int
+				if err := f.DB.Read().QueryRow(ctx, `SELECT COUNT(*) FROM automation_due WHERE fired_at IS NULL`).Scan(&n); err != nil || n != waiting {
+					b.Fatalf("%d rows waiting (%v), want %d", n, err, waiting)
+				}
+			}
+			now := store.Now()
+			for b.Loop() {
+				if n, err := f.Rules.RunDue(ctx, now); err != nil || n != 0 {
+					b.Fatalf("fired %d: %v", n, err)
+				}
+			}
+		})
+	}
+}
