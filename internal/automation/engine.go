@@ -205,7 +205,11 @@ func (s *Service) runTriggers(ctx context.Context, tx *store.Tx, ticketID int64,
 				continue
 			}
 			if fired[pr.Rule.ID] {
-				again = append(again, pr.Rule.Name)
+				// Held: it fires once per change. Only a trigger that would
+				// undo what a later one did is a conflict worth recording.
+				if pr.Rule.Changes(f) {
+					again = append(again, pr.Rule.Name)
+				}
 				continue
 			}
 			fired[pr.Rule.ID] = true
@@ -216,7 +220,7 @@ func (s *Service) runTriggers(ctx context.Context, tx *store.Tx, ticketID int64,
 		events = p.pending
 	}
 	if len(again) > 0 {
-		return s.stop(ctx, tx, ticketID, at, fmt.Sprintf("trigger %q matched again; a trigger fires at most once per change", again[0]))
+		return s.stop(ctx, tx, ticketID, at, fmt.Sprintf("trigger %q matched again and would change the ticket back; a trigger fires at most once per change", again[0]))
 	}
 	return nil
 }

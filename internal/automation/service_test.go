@@ -111,6 +111,11 @@ func TestContractTrigger(t *testing.T) {
 		if len(fired) != 1 || fired[0].NewValue != "Payments" {
 			t.Fatalf("trigger_fired events: %+v", fired)
 		}
+		// The trigger still holds in the next pass, but has nothing left
+		// to change: that is no conflict, and nothing is recorded.
+		if stopped := eventsOf(t, f, tk.ID, ticket.EventRulesStopped); len(stopped) != 0 {
+			t.Errorf("rules_stopped on a trigger that merely still holds: %+v", stopped)
+		}
 		he := newTicket(t, f, "בעיה בתשלום")
 		if he.Priority != "high" {
 			t.Errorf("Hebrew subject with a prefix: priority %s", he.Priority)
