@@ -498,3 +498,33 @@ func TestAutomationRechecksConditions(t *testing.T) {
 		}
 	})
 }
+
+func TestAutomationBackfill(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine store.Engine) {
+		f := apptest.New(t, engine)
+		solved := newTicket(t, f, "Solved before the rule")
+		if _, err := f.Tickets.Update(ctx, f.Agent, solved.ID, ticket.UpdateInput{Status: ptr("solved")}); err != nil {
+			t.Fatal(err)
+		}
+		open := newTicket(t, f, "Open")
+		a := rule(t, f, automation.KindAutomation, automation.Rule{Name: "Close solved",
+			Conditions: automation.Conditions{All: []automation.Condition{{Field: "hours_since", Value: map[string]any{"event": "solved", "hours": 96.0}}}},
+			Actions:    []automation.Action{{Type: "set_status", Value: "closed"}}})
+		if n := len(jobs(t, f, "schedule_automation")); n != 1 {
+			t.Fatalf("%d backfill jobs queued, want 1", n)
+		}
+		if n, err := f.Rules.RunDue(ctx, store.Now().Add(97*time.Hour)); err != nil || n != 0 {
+			t.Fatalf("fired %d before the backfill: %v", n, err)
+		}
+		last, more, err := f.Rules.Backfill(ctx, a.ID, 0)
+		if err != nil || more || last != solved.ID {
+			t.Fatalf("backfill: last %d more %v: %v (the open ticket %d is not a candidate)", last, more, err, open.ID)
+		}
+		if n, err := f.Rules.RunDue(ctx, store.Now().Add(97*time.Hour)); err != nil || n != 1 {
+			t.Fatalf("fired %d after the backfill: %v", n, err)
+		}
+		if got := get(t, f, solved.ID); got.StatusCategory != ticket.StatusClosed {
+			t.Errorf("status %s", got.Status)
+		}
+	})
+}
