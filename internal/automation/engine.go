@@ -274,8 +274,19 @@ func (s *Service) fire(ctx context.Context, tx *store.Tx, p *pass, k Kind, r Rul
 	if err := ticket.RecordIn(ctx, tx, []ticket.Event{ev}); err != nil {
 		return err
 	}
-	if _, err := tx.Exec(ctx, `UPDATE `+table(k)+` SET fired_count = fired_count + 1, last_fired_at = $2 WHERE id = $1`, r.ID, at); err != nil {
-		return fmt.Errorf("count firing: %w", err)
-	}
+	// The count is a statistic (the event is the record): it is written
+	// after the commit, so concurrent changes firing a popular trigger do
+	// not queue on its row for the length of their transactions.
+	tx.AfterCommit(func() { s.countFiring(k, r.ID, at) })
 	return nil
+}
+
+func (s *Service) countFiring(k Kind, id int64, at time.Time) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err := s.DB.Write().Exec(ctx, `UPDATE `+table(k)+` SET fired_count = fired_count + 1,
+		last_fired_at = CASE WHEN last_fired_at IS NULL OR last_fired_at < $2 THEN $2 ELSE last_fired_at END WHERE id = $1`, id, at)
+	if err != nil {
+		s.log().Warn("count rule firing", "kind", k, "id", id, "err", err)
+	}
 }
