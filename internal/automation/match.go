@@ -143,6 +143,16 @@ type CondResult struct {
 	Matched bool `json:"matched"`
 }
 
+// OpenAPISchema describes the flattened JSON of a condition's result.
+func (CondResult) OpenAPISchema() map[string]any {
+	s := Condition{}.OpenAPISchema()
+	props := map[string]any{"matched": map[string]any{"type": "boolean"}}
+	for k, v := range s["properties"].(map[string]any) {
+		props[k] = v
+	}
+	return map[string]any{"type": "object", "properties": props}
+}
+
 // Outcome explains a match: each condition's result, for the dry run.
 type Outcome struct {
 	Matched bool         `json:"matched"`
