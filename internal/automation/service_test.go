@@ -528,3 +528,56 @@ func TestAutomationBackfill(t *testing.T) {
 		}
 	})
 }
+
+// TestBusinessHoursFromTheSLACalendar: "business" time and the
+// business_hours condition read the calendar of the ticket's SLA policy.
+func TestBusinessHoursFromTheSLACalendar(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine store.Engine) {
+		f := apptest.New(t, engine)
+		week := map[string][][]string{}
+		for _, d := range []string{"mon", "tue", "wed", "thu", "fri"} {
+			week[d] = [][]string{{"09:00", "17:00"}}
+		}
+		cal, err := f.SLA.CreateCalendar(ctx, f.Admin, clocks.CalendarInput{Name: "Office", TimeZone: "UTC", Hours: week})
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := slaPolicy("Office hours", true)
+		in.CalendarID, in.BusinessHours = &cal.ID, true
+		if _, err := f.SLA.CreatePolicy(ctx, f.Admin, in); err != nil {
+			t.Fatal(err)
+		}
+		a := rule(t, f, automation.KindAutomation, automation.Rule{Name: "Pending 2 business hours",
+			Conditions: automation.Conditions{All: []automation.Condition{
+				{Field: "hours_since", Value: map[string]any{"event": "status_pending", "hours": 2.0, "business": true}}}},
+			Actions: []automation.Action{{Type: "add_tags", Value: []any{"nudged"}}}})
+		rule(t, f, automation.KindTrigger, automation.Rule{Name: "After hours", On: []string{"created"},
+			Conditions: automation.Conditions{All: []automation.Condition{{Field: "business_hours", Op: "is", Value: "outside"}}},
+			Actions:    []automation.Action{{Type: "add_tags", Value: []any{"after_hours"}}}})
+		monday4pm := time.Date(2026, 6, 1, 16, 0, 0, 0, time.UTC)
+		tk, err := f.Tickets.Create(ticket.WithNow(ctx, monday4pm), f.Agent, ticket.CreateInput{Subject: "Pending", Body: "b",
+			Requester: &ticket.RequesterInput{Email: "p@example.com"}, Status: "pending"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slices.Contains(tk.Tags, "after_hours") {
+			t.Error("a ticket created at 16:00 on a Monday is after hours")
+		}
+		var due time.Time
+		if err := f.DB.Read().QueryRow(ctx, `SELECT due_at FROM automation_due WHERE automation_id = $1 AND ticket_id = $2`, a.ID, tk.ID).Scan(&due); err != nil {
+			t.Fatal(err)
+		}
+		// One business hour on Monday, the second from 09:00 on Tuesday.
+		if want := time.Date(2026, 6, 2, 10, 0, 0, 0, time.UTC); !due.Equal(want) {
+			t.Errorf("due %v, want %v", due, want)
+		}
+		late, err := f.Tickets.Create(ticket.WithNow(ctx, monday4pm.Add(3*time.Hour)), f.Agent, ticket.CreateInput{Subject: "Late", Body: "b",
+			Requester: &ticket.RequesterInput{Email: "p@example.com"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Contains(late.Tags, "after_hours") {
+			t.Errorf("a ticket created at 19:00 is inside business hours: %v", late.Tags)
+		}
+	})
+}
