@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"tessera/internal/automation"
 	"tessera/internal/inbox"
 	"tessera/internal/jobs"
 	"tessera/internal/kb"
@@ -49,6 +50,8 @@ type App struct {
 	// subscriptions of other systems to ticket events.
 	Routing  *routing.Service
 	Webhooks *webhook.Service
+	// Rules are the triggers and automations (issue 6).
+	Rules *automation.Service
 }
 
 // Options configure an App.
@@ -121,11 +124,18 @@ func New(ctx context.Context, db *store.DB, o Options) (*App, error) {
 	a.Webhooks = &webhook.Service{DB: db, Tickets: a.Tickets, Log: o.Log}
 	a.Webhooks.AddWorkers(workers)
 	periodic = append(periodic, a.Webhooks.Periodic()...)
+	// Rules engine (issue 6): triggers run in every ticket change, due
+	// automations every 30 seconds; their "route" and "call webhook"
+	// actions go through the routing and webhook services.
+	a.Rules = &automation.Service{DB: db, Tickets: a.Tickets, PublicURL: a.PublicURL, Log: o.Log, Router: a.Routing, Webhooks: a.Webhooks}
+	a.Tickets.Rules = a.Rules
+	periodic = append(periodic, automation.AddJobs(workers, a.Rules))
 	q, err := jobs.New(db, jobs.Options{Work: o.Work, Workers: workers, Periodic: periodic, Logger: o.Log})
 	if err != nil {
 		return nil, fmt.Errorf("assemble: %w", err)
 	}
 	a.Queue = q
+	a.Rules.Queue = q
 	// Solving a ticket offers the satisfaction survey; its mail is written
 	// in the customer's language.
 	bundle, err := i18n.Load()

@@ -47,6 +47,10 @@ func (s *Service) RefreshClocks(ctx context.Context, id int64) error {
 		if err := insertEvents(ctx, tx, rec.events); err != nil {
 			return err
 		}
+		// SLA warnings and breaches are conditions of triggers.
+		if err := rec.rules(ctx, tx, s); err != nil {
+			return err
+		}
 		return rec.followUp(ctx, tx, s)
 	})
 }

@@ -206,6 +206,8 @@ type Service struct {
 	// Jobs runs long admin changes (a tag renamed on many tickets) in the
 	// background; nil runs them in the call.
 	Jobs Background
+	// Rules: triggers and automation due times (issue 6, package automation).
+	Rules Rules
 }
 
 // Errors of the ticket service beyond store.ErrNotFound and validation.
@@ -301,6 +303,12 @@ func (r *recorder) flush(ctx context.Context, tx *store.Tx, s *Service) error {
 				return err
 			}
 		}
+	}
+	// Triggers see the change with its clock events, and the follow-up
+	// hook sees the change without the rules' own (they are changes of
+	// their own, each with its follow-up).
+	if err := r.rules(ctx, tx, s); err != nil {
+		return err
 	}
 	return r.followUp(ctx, tx, s)
 }

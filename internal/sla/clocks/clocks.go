@@ -33,7 +33,7 @@ func (s *Service) Recompute(ctx context.Context, tx *store.Tx, ticketID int64, a
 	if len(ps) == 0 {
 		// The common case of a help desk without SLAs: one look suffices.
 		var current *int64
-		if err := tx.QueryRow(ctx, `SELECT sla_policy_id FROM tickets WHERE id = $1`, ticketID).Scan(&current); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT COALESCE(sla_policy_pinned, sla_policy_id) FROM tickets WHERE id = $1`, ticketID).Scan(&current); err != nil {
 			return nil, fmt.Errorf("ticket %d policy: %w", ticketID, err)
 		}
 		if current == nil {
@@ -44,7 +44,10 @@ func (s *Service) Recompute(ctx context.Context, tx *store.Tx, ticketID int64, a
 	if err != nil {
 		return nil, err
 	}
-	p, ok := sla.Select(ps, f)
+	p, ok, err := choose(ctx, tx, ticketID, ps, f)
+	if err != nil {
+		return nil, err
+	}
 	if !ok && current == nil {
 		return nil, nil // no policy applies, none did: nothing to store
 	}
@@ -132,6 +135,35 @@ func (s *Service) Recompute(ctx context.Context, tx *store.Tx, ticketID int64, a
 		return nil, fmt.Errorf("ticket due time: %w", err)
 	}
 	return evs, nil
+}
+
+// choose returns the policy that covers a ticket: the one a rule pinned
+// (set_sla_policy, even if inactive), else the first whose conditions match.
+func choose(ctx context.Context, tx *store.Tx, ticketID int64, active []sla.Policy, f sla.Facts) (sla.Policy, bool, error) {
+	var pinned *int64
+	if err := tx.QueryRow(ctx, `SELECT sla_policy_pinned FROM tickets WHERE id = $1`, ticketID).Scan(&pinned); err != nil {
+		return sla.Policy{}, false, fmt.Errorf("ticket %d pinned policy: %w", ticketID, err)
+	}
+	if pinned == nil {
+		p, ok := sla.Select(active, f)
+		return p, ok, nil
+	}
+	for _, p := range active {
+		if p.ID == *pinned {
+			return p, true, nil
+		}
+	}
+	all, err := policies(ctx, tx, false)
+	if err != nil {
+		return sla.Policy{}, false, err
+	}
+	for _, p := range all {
+		if p.ID == *pinned {
+			return p, true, nil
+		}
+	}
+	p, ok := sla.Select(active, f)
+	return p, ok, nil
 }
 
 func utc(t *time.Time) *time.Time {
