@@ -199,6 +199,9 @@ func TestPassLimit(t *testing.T) {
 func TestFailingRuleIsUndoneAlone(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, engine store.Engine) {
 		f := apptest.New(t, engine)
+		// Routing fails (its service is down, say): the rule that called it
+		// is undone, the others stand.
+		f.Rules.Router = brokenRouter{}
 		rule(t, f, automation.KindTrigger, automation.Rule{Name: "Route", Position: 1, On: []string{"created"},
 			Actions: []automation.Action{{Type: "add_tags", Value: []any{"routed"}}, {Type: "route", Value: "round_robin"}}})
 		rule(t, f, automation.KindTrigger, automation.Rule{Name: "Tag", Position: 2, On: []string{"created"},
@@ -212,6 +215,12 @@ func TestFailingRuleIsUndoneAlone(t *testing.T) {
 			t.Errorf("rule_failed: %+v", failed)
 		}
 	})
+}
+
+type brokenRouter struct{}
+
+func (brokenRouter) RouteIn(context.Context, *store.Tx, int64, string) (int64, bool, error) {
+	return 0, false, errors.New("routing is unavailable")
 }
 
 type fakeRouter struct{ calls []string }
