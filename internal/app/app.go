@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"tessera/internal/channel/email/outbound"
 	"tessera/internal/inbox"
 	"tessera/internal/jobs"
 	"tessera/internal/kb"
@@ -43,6 +44,11 @@ type App struct {
 	KB      *kb.Service
 	Reports *report.Service
 	Log     *slog.Logger
+	// Email channel, outbound: templates, inbox and agent mail switches,
+	// bounces marking deliveries.
+	MailTemplates *outbound.Templates
+	MailOptions   *outbound.Options
+	Bounces       *outbound.Bounces
 }
 
 // Options configure an App.
@@ -61,6 +67,9 @@ type Options struct {
 	// http://localhost:8080), for links in mail.
 	PublicURL string
 	Log       *slog.Logger
+	// MailRetryBackoff is the first wait before an outgoing mail is tried
+	// again (doubling after; default a minute). Tests shorten it.
+	MailRetryBackoff time.Duration
 }
 
 // Open opens the database and builds the services.
@@ -110,6 +119,9 @@ func New(ctx context.Context, db *store.DB, o Options) (*App, error) {
 	a.Tickets = &ticket.Service{DB: db, Limits: o.Limits, Clocks: a.SLA, Priorities: a.SLA}
 	workers, periodic := jobs.Standard(db, a.Tickets, a.SLA, o.CloseSolvedAfter, o.Log)
 	jobs.AddMail(workers, sender)
+	// Email channel, outbound: replies, acknowledgements, deliveries.
+	a.MailTemplates, a.MailOptions, a.Bounces = &outbound.Templates{DB: db}, &outbound.Options{DB: db}, &outbound.Bounces{DB: db}
+	outbound.AddWorkers(workers, &outbound.DeliverWorker{DB: db, Mail: sender, From: o.Mail.From, Backoff: o.MailRetryBackoff, Log: o.Log})
 	q, err := jobs.New(db, jobs.Options{Work: o.Work, Workers: workers, Periodic: periodic, Logger: o.Log})
 	if err != nil {
 		return nil, fmt.Errorf("assemble: %w", err)
@@ -121,7 +133,8 @@ func New(ctx context.Context, db *store.DB, o Options) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("assemble: %w", err)
 	}
-	a.Tickets.FollowUp = report.FollowUps{jobs.FollowUp{Queue: q}, report.SurveyHook{Queue: q, PublicURL: a.PublicURL, I18n: bundle}}
+	a.Tickets.FollowUp = report.FollowUps{jobs.FollowUp{Queue: q}, report.SurveyHook{Queue: q, PublicURL: a.PublicURL, I18n: bundle},
+		&outbound.Hook{Queue: q, Tickets: a.Tickets, PublicURL: a.PublicURL, From: o.Mail.From, Log: o.Log}}
 	a.Tickets.Jobs = jobs.FollowUp{Queue: q}
 	return a, nil
 }
