@@ -76,6 +76,7 @@ func (s *Server) Routes() []Route {
 	routes = append(routes, s.slaRoutes()...)
 	routes = append(routes, s.kbRoutes()...)
 	routes = append(routes, s.reportRoutes()...)
+	routes = append(routes, s.mailOutRoutes()...) // email channel, outbound
 	return append(routes, s.inboxRoutes()...)
 }
 
