@@ -104,6 +104,7 @@ var adminSections = []struct{ Key, URL string }{
 	{"inboxes", "/admin/inboxes"},
 	{"sla", "/admin/sla"},
 	{"portal", "/admin/portal"},
+	{"mail", "/admin/mail"}, // email channel, outbound
 }
 
 // adminBase is what every settings page carries: the section it belongs
