@@ -484,3 +484,69 @@ func TestAgentNotificationMails(t *testing.T) {
 		}
 	})
 }
+
+// TestAcknowledgementLanguagesAndTemplates: the acknowledgement is in the
+// requester's language (4 of them), an inbox's own template wins over the
+// one for every inbox, and the web form's requests are acknowledged too.
+func TestAcknowledgementLanguagesAndTemplates(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		ctx := context.Background()
+		e := setup(t, eng)
+		want := map[string]string{"en": "We received your request", "pt-BR": "Recebemos sua solicitação", "es": "Hemos recibido su solicitud", "he": "קיבלנו את הפנייה שלך"}
+		for lang, phrase := range want {
+			addr := "lang-" + strings.ToLower(lang) + "@cliente.test"
+			if _, err := e.W.People.EnsureContact(ctx, addr, "Cliente "+lang, lang); err != nil {
+				t.Fatal(err)
+			}
+			r := e.ingest(t, rawMail(addr, "Pedido "+lang, "lang."+lang+"@cliente.test", "", "body"))
+			tk, err := e.W.Tickets.Get(ctx, auth.System, r.TicketID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := e.waitMails(t, addr, 1)[0]
+			if s := got.GetHeader("Subject"); !strings.Contains(s, phrase) || !strings.Contains(s, fmt.Sprintf("[#%d]", tk.Number)) {
+				t.Errorf("%s: subject %q, want %q and the reference", lang, s, phrase)
+			}
+		}
+		// The inbox's own Spanish version wins; Portuguese keeps the
+		// version for every inbox.
+		if _, err := e.W.MailTemplates.Save(ctx, e.Admin, outbound.TemplateAutoAck, "es", outbound.TemplateInput{
+			Subject: "Soporte ACME #{{ticket.number}}", Body: "Hola {{requester.name}}, {{portal_url}}", InboxID: &e.InboxID}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.W.MailTemplates.Save(ctx, e.Admin, outbound.TemplateAutoAck, "es", outbound.TemplateInput{
+			Subject: "Genérico #{{ticket.number}}", Body: "Hola"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.W.People.EnsureContact(ctx, "pablo@cliente.test", "Pablo", "es"); err != nil {
+			t.Fatal(err)
+		}
+		r := e.ingest(t, rawMail("Pablo <pablo@cliente.test>", "Factura", "pablo.1@cliente.test", "", "body"))
+		tk, _ := e.W.Tickets.Get(ctx, auth.System, r.TicketID)
+		got := e.waitMails(t, "pablo@cliente.test", 1)[0]
+		if s := got.GetHeader("Subject"); s != fmt.Sprintf("Soporte ACME #%d", tk.Number) || !strings.Contains(got.Text, "Hola Pablo, https://desk.tessera.test/help/requests/") {
+			t.Errorf("inbox template: %q / %q", s, got.Text)
+		}
+		// The web form (no mail inbox): acknowledged from the server's sender.
+		c, err := e.W.People.EnsureContact(ctx, "web@cliente.test", "Wanda", "en")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.W.Tickets.Create(ctx, auth.Actor{Kind: auth.KindContact, ID: c.ID, Name: c.Name}, ticket.CreateInput{Subject: "From the form", Body: "hello", Channel: "web"}); err != nil {
+			t.Fatal(err)
+		}
+		w := e.waitMails(t, "web@cliente.test", 1)[0]
+		if w.GetHeader("From") != `"Tessera" <noreply@tessera.test>` || w.GetHeader("Auto-Submitted") != "auto-replied" {
+			t.Errorf("web form ack From %q Auto-Submitted %q", w.GetHeader("From"), w.GetHeader("Auto-Submitted"))
+		}
+		// An agent's ticket on behalf of a customer is not acknowledged.
+		if _, err := e.W.Tickets.Create(ctx, e.Agent, ticket.CreateInput{Subject: "Phoned in", Body: "x", Channel: "web",
+			Requester: &ticket.RequesterInput{Email: "phone@cliente.test"}}); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(1500 * time.Millisecond)
+		if n := len(e.mailsTo(t, "phone@cliente.test")); n != 0 {
+			t.Errorf("an agent's ticket was acknowledged %d times", n)
+		}
+	})
+}
