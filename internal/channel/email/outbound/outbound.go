@@ -158,6 +158,9 @@ func (h *Hook) TicketChanged(ctx context.Context, tx *store.Tx, c ticket.Change)
 			wantsMail = true
 		}
 	}
+	if c.Actor.Kind == auth.KindAgent {
+		created = nil // a ticket an agent opens for a customer is not acknowledged
+	}
 	if created == nil && replyMsg == nil && !wantsMail {
 		return nil
 	}
@@ -165,7 +168,7 @@ func (h *Hook) TicketChanged(ctx context.Context, tx *store.Tx, c ticket.Change)
 	if err != nil {
 		return err
 	}
-	if created != nil && c.Actor.Kind != auth.KindAgent {
+	if created != nil {
 		if err := h.acknowledge(ctx, tx, f, *created); err != nil {
 			return err
 		}
