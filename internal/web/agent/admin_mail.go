@@ -35,6 +35,10 @@ type mailInboxRow struct {
 
 type adminMailPage struct {
 	adminBase
+	// InboxID: the inbox whose own templates are shown; 0 for every inbox.
+	InboxID   int64
+	Query     string // ?inbox=N for the links, or ""
+	Choices   []inbox.Inbox
 	Keys      []string
 	Languages []string
 	// Templates[key][language]
@@ -47,13 +51,17 @@ type adminMailPage struct {
 func (h *Handler) renderMail(w http.ResponseWriter, r *http.Request, refusedID int64, refused *adminForm) {
 	ctx := r.Context()
 	actor := page.ViewerFrom(ctx).Actor
-	ts, err := h.Site.App.MailTemplates.List(ctx, actor, nil)
+	inboxID := templateInbox(r)
+	ts, err := h.Site.App.MailTemplates.List(ctx, actor, inboxID)
 	if err != nil {
 		h.Site.Fail(w, r, err)
 		return
 	}
 	p := adminMailPage{adminBase: newAdminBase("mail", refused), Keys: outbound.TemplateKeys, Languages: people.Languages,
-		Templates: map[string]map[string]outbound.Template{}}
+		Templates: map[string]map[string]outbound.Template{}, Query: inboxQuery(inboxID)}
+	if inboxID != nil {
+		p.InboxID = *inboxID
+	}
 	for _, t := range ts {
 		if p.Templates[t.Key] == nil {
 			p.Templates[t.Key] = map[string]outbound.Template{}
@@ -69,6 +77,7 @@ func (h *Handler) renderMail(w http.ResponseWriter, r *http.Request, refusedID i
 		if b.Kind != inbox.KindEmail && b.Kind != inbox.KindWeb {
 			continue // chat and API sources send no acknowledgement
 		}
+		p.Choices = append(p.Choices, b)
 		o, err := h.Site.App.MailOptions.Inbox(ctx, actor, b.ID)
 		if err != nil {
 			h.Site.Fail(w, r, err)
@@ -117,6 +126,7 @@ func (h *Handler) adminMailInbox(w http.ResponseWriter, r *http.Request) {
 
 type adminMailTemplatePage struct {
 	adminBase
+	Inbox        *inbox.Inbox // the inbox whose own version this is; nil for every inbox
 	Template     outbound.Template
 	Default      outbound.Template
 	Placeholders []string
@@ -126,7 +136,18 @@ type adminMailTemplatePage struct {
 func (h *Handler) renderMailTemplate(w http.ResponseWriter, r *http.Request, f *adminForm) {
 	ctx := r.Context()
 	key, lang := r.PathValue("key"), r.PathValue("language")
-	t, err := h.Site.App.MailTemplates.Get(ctx, page.ViewerFrom(ctx).Actor, key, lang, nil)
+	actor := page.ViewerFrom(ctx).Actor
+	inboxID := templateInbox(r)
+	var box *inbox.Inbox
+	if inboxID != nil {
+		b, err := h.Site.App.Inboxes.Get(ctx, actor, *inboxID)
+		if err != nil {
+			h.Site.Fail(w, r, err)
+			return
+		}
+		box = &b
+	}
+	t, err := h.Site.App.MailTemplates.Get(ctx, actor, key, lang, inboxID)
 	if err != nil {
 		h.Site.Fail(w, r, err)
 		return
@@ -139,7 +160,7 @@ func (h *Handler) renderMailTemplate(w http.ResponseWriter, r *http.Request, f *
 	if f == nil {
 		f = newAdminForm(url.Values{"subject": {t.Subject}, "body": {t.Body}})
 	}
-	h.renderAdmin(w, r, "admin/mail_template", "admin.mail.template_title", adminMailTemplatePage{adminBase: newAdminBase("mail", f),
+	h.renderAdmin(w, r, "admin/mail_template", "admin.mail.template_title", adminMailTemplatePage{adminBase: newAdminBase("mail", f), Inbox: box,
 		Template: t, Default: def, Placeholders: outbound.Placeholders, Action: "/admin/mail/templates/" + url.PathEscape(key) + "/" + url.PathEscape(lang)}, f)
 }
 
@@ -153,9 +174,10 @@ func (h *Handler) adminMailTemplateSave(w http.ResponseWriter, r *http.Request) 
 		h.Site.Fail(w, r, err)
 		return
 	}
+	inboxID := templateInbox(r)
 	_, err = h.Site.App.MailTemplates.Save(r.Context(), page.ViewerFrom(r.Context()).Actor, r.PathValue("key"), r.PathValue("language"),
-		outbound.TemplateInput{Subject: f.Get("subject"), Body: f.Get("body")})
-	if h.settle(w, r, f, err, nil, "admin.saved", "/admin/mail") {
+		outbound.TemplateInput{Subject: f.Get("subject"), Body: f.Get("body"), InboxID: inboxID})
+	if h.settle(w, r, f, err, nil, "admin.saved", "/admin/mail"+inboxQuery(inboxID)) {
 		return
 	}
 	h.renderMailTemplate(w, r, f)
@@ -166,12 +188,30 @@ func (h *Handler) adminMailTemplateReset(w http.ResponseWriter, r *http.Request)
 		h.Site.Fail(w, r, err)
 		return
 	}
-	_, err := h.Site.App.MailTemplates.Reset(r.Context(), page.ViewerFrom(r.Context()).Actor, r.PathValue("key"), r.PathValue("language"), nil)
+	inboxID := templateInbox(r)
+	_, err := h.Site.App.MailTemplates.Reset(r.Context(), page.ViewerFrom(r.Context()).Actor, r.PathValue("key"), r.PathValue("language"), inboxID)
 	if err != nil {
 		h.Site.Fail(w, r, err)
 		return
 	}
-	adminDone(w, r, "admin.mail.reset_done", "/admin/mail")
+	adminDone(w, r, "admin.mail.reset_done", "/admin/mail"+inboxQuery(inboxID))
+}
+
+// templateInbox is the inbox the page's ?inbox= names, whose own
+// templates are edited; nil (absent or 0) for every inbox.
+func templateInbox(r *http.Request) *int64 {
+	id, err := strconv.ParseInt(r.URL.Query().Get("inbox"), 10, 64)
+	if err != nil || id <= 0 {
+		return nil
+	}
+	return &id
+}
+
+func inboxQuery(id *int64) string {
+	if id == nil {
+		return ""
+	}
+	return "?inbox=" + strconv.FormatInt(*id, 10)
 }
 
 // profileMail saves which notifications the agent also gets by mail; an

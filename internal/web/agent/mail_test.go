@@ -55,6 +55,25 @@ func TestAdminMailPages(t *testing.T) {
 		if r := e.do("GET", "/admin/mail/templates/nope/es", asAdmin, nil); r.Code != http.StatusNotFound {
 			t.Errorf("unknown template: %d", r.Code)
 		}
+		// The inbox's own version, edited from the page scoped to it.
+		if r := e.do("GET", "/admin/mail?inbox="+itoa(b.ID), asAdmin, nil); !strings.Contains(r.Body, `href="/admin/mail/templates/auto_ack/he?inbox=`+itoa(b.ID)+`"`) {
+			t.Errorf("scoped page lacks the inbox's links:\n%s", excerpt(r.Body))
+		}
+		r = e.do("POST", "/admin/mail/templates/auto_ack/he?inbox="+itoa(b.ID), asAdmin, url.Values{"subject": {"תמיכה #{{ticket.number}}"}, "body": {"שלום"}})
+		if r.Code != http.StatusSeeOther || r.Loc != "/admin/mail?inbox="+itoa(b.ID) {
+			t.Fatalf("save for the inbox: %d %q\n%s", r.Code, r.Loc, excerpt(r.Body))
+		}
+		mine, _ := e.f.MailTemplates.Get(ctx, e.f.Admin, outbound.TemplateAutoAck, "he", &b.ID)
+		every, _ := e.f.MailTemplates.Get(ctx, e.f.Admin, outbound.TemplateAutoAck, "he", nil)
+		if !mine.Customized || mine.Subject != "תמיכה #{{ticket.number}}" || every.Customized {
+			t.Errorf("inbox version %+v, every inbox %+v", mine, every)
+		}
+		if r := e.do("POST", "/admin/mail/templates/auto_ack/he/reset?inbox="+itoa(b.ID), asAdmin, url.Values{}); r.Code != http.StatusSeeOther {
+			t.Errorf("reset the inbox's version: %d", r.Code)
+		}
+		if mine, _ = e.f.MailTemplates.Get(ctx, e.f.Admin, outbound.TemplateAutoAck, "he", &b.ID); mine.Customized {
+			t.Errorf("after reset the inbox still has its own: %+v", mine)
+		}
 		r = e.do("POST", "/admin/mail/inboxes/"+itoa(b.ID), asAdmin, url.Values{"flood_per_hour": {"0"}})
 		if r.Code != http.StatusUnprocessableEntity || !strings.Contains(r.Body, `aria-invalid="true"`) {
 			t.Errorf("flood 0: %d", r.Code)

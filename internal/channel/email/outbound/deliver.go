@@ -219,7 +219,7 @@ func (w *DeliverWorker) composeReply(ctx context.Context, q store.Querier, f tic
 	body, files = inlineImages(body, files)
 	out.Attachments = files
 	out.HTML = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>` + html.EscapeString(out.Subject) +
-		`</title></head><body>` + body + `</body></html>`
+		`</title></head><body dir="auto">` + body + `</body></html>`
 	return out, via, nil
 }
 
