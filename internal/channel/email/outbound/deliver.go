@@ -136,8 +136,7 @@ func (w *DeliverWorker) compose(ctx context.Context, d delivery, a DeliverArgs) 
 	if err != nil {
 		return mail.Outgoing{}, nil, err
 	}
-	h := Hook{From: w.From}
-	fromName, from := h.sender(f)
+	fromName, from := sender(f, w.From)
 	out := mail.Outgoing{From: from, FromName: fromName, ReplyTo: plusAddress(from, f.Number), To: d.Recipient, ToName: d.RecipientName, MessageID: d.MailID}
 	via, err := w.server(ctx, f)
 	if err != nil {

@@ -131,12 +131,12 @@ func (f ticketFacts) language() string {
 }
 
 // sender is the address mail about the ticket comes from: its email
-// inbox's address, else the server-wide sender.
-func (h *Hook) sender(f ticketFacts) (name, addr string) {
+// inbox's address, else the server-wide sender (serverFrom).
+func sender(f ticketFacts, serverFrom string) (name, addr string) {
 	if f.InboxKind == "email" && f.InboxAddress != "" {
 		return f.InboxName, f.InboxAddress
 	}
-	if a, err := netmail.ParseAddress(h.From); err == nil {
+	if a, err := netmail.ParseAddress(serverFrom); err == nil {
 		return a.Name, a.Address
 	}
 	return "", "tessera@localhost"
@@ -215,7 +215,7 @@ type recipient struct{ Name, Email string }
 // queueReply stamps our Message-ID on the reply and records and enqueues
 // one delivery for the requester and each follower.
 func (h *Hook) queueReply(ctx context.Context, tx *store.Tx, f ticketFacts, msgID int64) error {
-	_, from := h.sender(f)
+	_, from := sender(f, h.From)
 	mailID := newMailID(f.Number, from)
 	if _, err := tx.Exec(ctx, `UPDATE messages SET mail_message_id = $1 WHERE id = $2 AND mail_message_id IS NULL`, mailID, msgID); err != nil {
 		return fmt.Errorf("message id of reply %d: %w", msgID, err)
@@ -244,7 +244,11 @@ func (h *Hook) queueReply(ctx context.Context, tx *store.Tx, f ticketFacts, msgI
 		return fmt.Errorf("followers of ticket %d: %w", f.ID, err)
 	}
 	for _, r := range rcpts {
-		if isOurs(ctx, tx, r.Email, h.From) {
+		ours, err := isOurs(ctx, tx, r.Email, h.From)
+		if err != nil {
+			return err
+		}
+		if ours {
 			continue // never mail our own mailboxes: that is how loops start
 		}
 		if err := h.queueDelivery(ctx, tx, f.ID, &msgID, "reply", r, mailID, DeliverArgs{}); err != nil {
@@ -267,24 +271,24 @@ func (h *Hook) queueDelivery(ctx context.Context, tx *store.Tx, ticketID int64, 
 
 // isOurs reports whether addr is one of our inboxes' addresses (or a
 // plus-address of one) or the server-wide sender.
-func isOurs(ctx context.Context, q store.Querier, addr, serverFrom string) bool {
+func isOurs(ctx context.Context, q store.Querier, addr, serverFrom string) (bool, error) {
 	addr = strings.ToLower(strings.TrimSpace(addr))
 	local, domain, ok := strings.Cut(addr, "@")
 	if !ok {
-		return false
+		return false, nil
 	}
 	if i := strings.IndexByte(local, '+'); i >= 0 {
 		local = local[:i]
 	}
 	base := local + "@" + domain
 	if a, err := netmail.ParseAddress(serverFrom); err == nil && strings.EqualFold(a.Address, base) {
-		return true
+		return true, nil
 	}
 	var n int
 	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM inboxes WHERE kind = 'email' AND lower(address) IN ($1, $2)`, addr, base).Scan(&n); err != nil {
-		return false
+		return false, fmt.Errorf("our addresses: %w", err)
 	}
-	return n > 0
+	return n > 0, nil
 }
 
 func isRobot(addr string) bool {
@@ -306,7 +310,11 @@ func (h *Hook) acknowledge(ctx context.Context, tx *store.Tx, f ticketFacts, msg
 	if f.RequesterEmail == "" || slices.ContainsFunc(f.Tags, func(t string) bool { return slices.Contains(classTags, t) }) {
 		return nil
 	}
-	if isOurs(ctx, tx, f.RequesterEmail, h.From) || isRobot(f.RequesterEmail) {
+	ours, err := isOurs(ctx, tx, f.RequesterEmail, h.From)
+	if err != nil {
+		return err
+	}
+	if ours || isRobot(f.RequesterEmail) {
 		return nil
 	}
 	opts, err := inboxOptions(ctx, tx, f.InboxID)
@@ -348,7 +356,7 @@ func (h *Hook) acknowledge(ctx context.Context, tx *store.Tx, f ticketFacts, msg
 	if inReplyTo != nil && !strings.HasSuffix(*inReplyTo, "@tessera.invalid") {
 		args.InReplyTo = *inReplyTo
 	}
-	_, from := h.sender(f)
+	_, from := sender(f, h.From)
 	return h.queueDelivery(ctx, tx, f.ID, nil, "auto_ack", recipient{f.RequesterName, f.RequesterEmail}, newMailID(f.Number, from), args)
 }
 
