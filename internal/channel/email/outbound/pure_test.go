@@ -106,3 +106,25 @@ func TestFill(t *testing.T) {
 		t.Errorf("Fill = %q", got)
 	}
 }
+
+// FuzzFill: any template text and values fill without panicking, and
+// values go in literally, never read again as placeholders.
+func FuzzFill(f *testing.F) {
+	f.Add("Re: {{ticket.subject}} [#{{ticket.number}}]", "x")
+	f.Add("{{{{}}}} {{ ticket.number }} {{", "{{ticket.number}}")
+	f.Add("שלום {{requester.name}}", "עולם")
+	f.Fuzz(func(t *testing.T, tmpl, val string) {
+		v := Vars{}
+		for _, p := range Placeholders {
+			v[p] = val
+		}
+		_ = Fill(tmpl, v)
+		known := ""
+		for _, p := range Placeholders {
+			known += "{{" + p + "}}"
+		}
+		if out, want := Fill(known, v), strings.Repeat(val, len(Placeholders)); out != want {
+			t.Errorf("Fill(known) = %q, want %q", out, want)
+		}
+	})
+}
