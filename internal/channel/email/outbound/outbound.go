@@ -34,6 +34,10 @@ import (
 	"tessera/internal/ticket"
 )
 
+// replayAge: a change stamped further in the past than this is history
+// being loaded (the demo, an import), not someone waiting for mail.
+const replayAge = 15 * time.Minute
+
 // Tags the hook puts on tickets.
 const (
 	TagRateLimited = "rate_limited"
@@ -148,6 +152,9 @@ func (h *Hook) TicketChanged(ctx context.Context, tx *store.Tx, c ticket.Change)
 	var created, replyMsg *int64
 	wantsMail := false
 	for _, e := range c.Events {
+		if store.Now().Sub(e.CreatedAt) > replayAge {
+			return nil // history replayed at its own time (ticket.WithNow): no conversation to mail
+		}
 		switch {
 		case e.Type == ticket.EventCreated && e.MessageID != nil:
 			created = e.MessageID

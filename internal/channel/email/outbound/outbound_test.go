@@ -550,3 +550,31 @@ func TestAcknowledgementLanguagesAndTemplates(t *testing.T) {
 		}
 	})
 }
+
+// TestReplayedHistorySendsNothing: changes stamped in the past (the demo,
+// an import replaying history) record no deliveries and enqueue no mail.
+func TestReplayedHistorySendsNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		f := apptest.New(t, eng)
+		then := ticket.WithNow(context.Background(), time.Now().Add(-72*time.Hour))
+		tk, err := f.Tickets.Create(then, auth.System, ticket.CreateInput{Subject: "Old", Body: "old mail", Channel: "email",
+			Requester: &ticket.RequesterInput{Email: "old@cliente.test"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.Tickets.AddMessage(then, f.Agent, tk.ID, ticket.MessageInput{Kind: ticket.KindReply, Body: "old answer"}); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := f.DB.Read().QueryRow(context.Background(), `SELECT COUNT(*) FROM mail_deliveries`).Scan(&n); err != nil || n != 0 {
+			t.Errorf("replayed history recorded %d deliveries (%v)", n, err)
+		}
+		// The same now does mail.
+		if _, err := f.Tickets.AddMessage(context.Background(), f.Agent, tk.ID, ticket.MessageInput{Kind: ticket.KindReply, Body: "new answer"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.DB.Read().QueryRow(context.Background(), `SELECT COUNT(*) FROM mail_deliveries WHERE kind = 'reply'`).Scan(&n); err != nil || n != 1 {
+			t.Errorf("a reply now recorded %d deliveries (%v), want 1", n, err)
+		}
+	})
+}
