@@ -122,9 +122,13 @@ func Compose(o Outgoing) (*gomail.Msg, error) {
 	return msg, nil
 }
 
+// ErrNoServer: neither the inbox nor the server names an SMTP server. It
+// wraps ErrPermanent: the delivery fails, and says why, rather than
+// pretend the customer was answered.
+var ErrNoServer = fmt.Errorf("%w: no SMTP server is configured (--smtp-url, or the inbox's smtp settings)", ErrPermanent)
+
 // SendOutgoing sends o through via, the inbox's own server, or without one
-// through the server-wide --smtp-url. With neither, the mail is logged and
-// counts as sent (a local demo). A refusal retrying cannot fix wraps
+// through the server-wide --smtp-url. A refusal retrying cannot fix wraps
 // ErrPermanent; other errors are worth another try.
 func (s *Sender) SendOutgoing(ctx context.Context, o Outgoing, via *Server) error {
 	if o.From == "" {
@@ -139,7 +143,7 @@ func (s *Sender) SendOutgoing(ctx context.Context, o Outgoing, via *Server) erro
 		host, opts = via.Host, serverOptions(*via)
 	} else if !s.Configured() {
 		s.log.Warn("mail not sent: no SMTP server configured", "to", o.To, "subject", o.Subject)
-		return nil
+		return ErrNoServer
 	}
 	c, err := gomail.NewClient(host, opts...)
 	if err != nil {

@@ -578,3 +578,35 @@ func TestReplayedHistorySendsNothing(t *testing.T) {
 		}
 	})
 }
+
+// TestNoServerFailsVisibly: without any SMTP server the reply's delivery
+// fails and says so, instead of passing for sent.
+func TestNoServerFailsVisibly(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		ctx := context.Background()
+		f := apptest.New(t, eng)
+		w, err := app.New(ctx, f.DB, app.Options{Work: true, Log: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Queue.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			_ = w.Queue.Stop(sctx)
+		})
+		tk, err := w.Tickets.Create(ctx, auth.System, ticket.CreateInput{Subject: "Hi", Body: "hello", Channel: "email", Requester: &ticket.RequesterInput{Email: "nomail@cliente.test"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := w.Tickets.AddMessage(ctx, f.Agent, tk.ID, ticket.MessageInput{Kind: ticket.KindReply, Body: "Answer"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := waitDelivery(t, w.Tickets, tk.ID, res.Message.ID, "failed"); !strings.Contains(d.Error, "no SMTP server is configured") {
+			t.Errorf("delivery %+v", d)
+		}
+	})
+}
