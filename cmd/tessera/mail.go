@@ -35,7 +35,7 @@ func mailImport(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	return withApp(ctx, c, stderr, func(a *app.App) error {
-		g := &ingest.Ingester{Tickets: a.Tickets, People: a.People, Log: a.Log}
+		g := &ingest.Ingester{Tickets: a.Tickets, People: a.People, Log: a.Log, Bounces: a.Bounces}
 		boxes, err := a.Inboxes.List(ctx, auth.System)
 		if err != nil {
 			return err

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"tessera/internal/automation"
+	"tessera/internal/channel/email/outbound"
 	"tessera/internal/inbox"
 	"tessera/internal/jobs"
 	"tessera/internal/kb"
@@ -52,6 +53,11 @@ type App struct {
 	Webhooks *webhook.Service
 	// Rules are the triggers and automations (issue 6).
 	Rules *automation.Service
+	// Email channel, outbound: templates, inbox and agent mail switches,
+	// bounces marking deliveries.
+	MailTemplates *outbound.Templates
+	MailOptions   *outbound.Options
+	Bounces       *outbound.Bounces
 }
 
 // Options configure an App.
@@ -70,6 +76,9 @@ type Options struct {
 	// http://localhost:8080), for links in mail.
 	PublicURL string
 	Log       *slog.Logger
+	// MailRetryBackoff is the first wait before an outgoing mail is tried
+	// again (doubling after; default a minute). Tests shorten it.
+	MailRetryBackoff time.Duration
 }
 
 // Open opens the database and builds the services.
@@ -130,6 +139,9 @@ func New(ctx context.Context, db *store.DB, o Options) (*App, error) {
 	a.Rules = &automation.Service{DB: db, Tickets: a.Tickets, PublicURL: a.PublicURL, Log: o.Log, Router: a.Routing, Webhooks: a.Webhooks}
 	a.Tickets.Rules = a.Rules
 	periodic = append(periodic, automation.AddJobs(workers, a.Rules))
+	// Email channel, outbound: replies, acknowledgements, deliveries.
+	a.MailTemplates, a.MailOptions, a.Bounces = &outbound.Templates{DB: db}, &outbound.Options{DB: db}, &outbound.Bounces{DB: db}
+	outbound.AddWorkers(workers, &outbound.DeliverWorker{DB: db, Mail: sender, From: o.Mail.From, Backoff: o.MailRetryBackoff, Log: o.Log})
 	q, err := jobs.New(db, jobs.Options{Work: o.Work, Workers: workers, Periodic: periodic, Logger: o.Log})
 	if err != nil {
 		return nil, fmt.Errorf("assemble: %w", err)
@@ -145,7 +157,10 @@ func New(ctx context.Context, db *store.DB, o Options) (*App, error) {
 	a.Webhooks.Queue = q
 	// Webhooks hear of a change before routing assigns the ticket, so a
 	// receiver gets ticket.created before ticket.assigned.
+	// Replies are mailed, new tickets acknowledged and agents told before
+	// other systems hear of the change.
 	a.Tickets.FollowUp = report.FollowUps{jobs.FollowUp{Queue: q}, report.SurveyHook{Queue: q, PublicURL: a.PublicURL, I18n: bundle},
+		&outbound.Hook{Queue: q, Tickets: a.Tickets, PublicURL: a.PublicURL, From: o.Mail.From, Log: o.Log},
 		a.Webhooks, a.Routing}
 	a.Tickets.Jobs = jobs.FollowUp{Queue: q}
 	return a, nil

@@ -307,7 +307,15 @@ func (s *Service) messages(ctx context.Context, ticketID, onlyID int64, notes bo
 			out[i].Attachments = append(out[i].Attachments, a)
 		}
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if notes { // mail deliveries (email channel out): for the desk only
+		if err := attachDeliveries(ctx, s.DB.Read(), ticketID, out, idx); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // AttachmentInput is an uploaded file.

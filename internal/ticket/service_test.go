@@ -259,9 +259,10 @@ func TestUpdateAssignAndTags(t *testing.T) {
 				t.Errorf("missing event %v", want)
 			}
 		}
-		// The assignment enqueued a notification job in the same transaction.
-		if n := countRows(t, f, "river_job"); n != 1 {
-			t.Errorf("river_job rows = %d, want 1", n)
+		// The assignment enqueued, in the same transaction, the in-app
+		// notification and the assignee's mail (channel/email/outbound).
+		if n := countRows(t, f, "river_job"); n != 2 {
+			t.Errorf("river_job rows = %d, want 2", n)
 		}
 		// Unassign; assigning a light agent is refused and changes nothing.
 		if _, err := f.Tickets.Update(ctx, f.Agent, tk.ID, ticket.UpdateInput{AssigneeID: ticket.Optional[int64]{Set: true}}); err != nil {
@@ -275,7 +276,7 @@ func TestUpdateAssignAndTags(t *testing.T) {
 		if got.AssigneeID != nil {
 			t.Errorf("assignee = %v", *got.AssigneeID)
 		}
-		if n := countRows(t, f, "river_job"); n != 1 {
+		if n := countRows(t, f, "river_job"); n != 2 {
 			t.Errorf("a failed update enqueued a job: river_job rows = %d", n)
 		}
 	})

@@ -124,6 +124,8 @@ type Message struct {
 	BodyHTML        string       `json:"body_html"`
 	Attachments     []Attachment `json:"attachments"`
 	CreatedAt       time.Time    `json:"created_at"`
+	// Delivery: the mail deliveries of a reply sent by mail (agents only).
+	Delivery []Delivery `json:"delivery,omitempty"`
 }
 
 // Attachment is a file carried by a message.

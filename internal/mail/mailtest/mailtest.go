@@ -31,6 +31,9 @@ type Sink struct {
 	User, Password string
 	// Refuse lists recipients refused with 550.
 	Refuse []string
+	// TempFail answers the first TempFail recipients with 451 (try again
+	// later), as a greylisting or overloaded server does.
+	TempFail int
 
 	mu  sync.Mutex
 	got []Received
@@ -69,6 +72,13 @@ func (s *Sink) Messages() []Received {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Received(nil), s.got...)
+}
+
+// SetTempFail makes the next n recipients get a 451 (see TempFail).
+func (s *Sink) SetTempFail(n int) {
+	s.mu.Lock()
+	s.TempFail = n
+	s.mu.Unlock()
 }
 
 // Wait waits until n mails have arrived or the timeout passes.
@@ -119,6 +129,12 @@ func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 		if strings.EqualFold(r, to) {
 			return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"}
 		}
+	}
+	ss.sink.mu.Lock()
+	defer ss.sink.mu.Unlock()
+	if ss.sink.TempFail > 0 {
+		ss.sink.TempFail--
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
 	}
 	ss.cur.To = append(ss.cur.To, to)
 	return nil

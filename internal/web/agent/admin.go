@@ -105,6 +105,7 @@ var adminSections = []struct{ Key, URL string }{
 	{"sla", "/admin/sla"},
 	{"portal", "/admin/portal"},
 	{"webhooks", "/admin/webhooks"}, // issue 6
+	{"mail", "/admin/mail"},         // email channel, outbound
 }
 
 // adminBase is what every settings page carries: the section it belongs

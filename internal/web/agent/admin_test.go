@@ -254,6 +254,12 @@ func adminCases() []adminCase {
 		{method: "GET", path: id("/admin/sla/rules/%d", func(_ *adminEnv, w *adminWorld) int64 { return w.rule })},
 		{method: "POST", path: id("/admin/sla/rules/%d", func(_ *adminEnv, w *adminWorld) int64 { return w.rule }),
 			form: vals("name", "Outage", "priority", "urgent", "keywords", "fora do ar\nsite down\nדחוף", "active", "1")},
+		// Email channel, outbound.
+		{method: "GET", path: fixedPath("/admin/mail")},
+		{method: "POST", path: id("/admin/mail/inboxes/%d", func(_ *adminEnv, w *adminWorld) int64 { return w.inbox }), form: vals("auto_ack", "1", "flood_per_hour", "7")},
+		{method: "GET", path: fixedPath("/admin/mail/templates/auto_ack/he")},
+		{method: "POST", path: fixedPath("/admin/mail/templates/auto_ack/he"), form: vals("subject", "קיבלנו [#{{ticket.number}}]", "body", "שלום {{requester.name}}")},
+		{method: "POST", path: fixedPath("/admin/mail/templates/auto_ack/he/reset"), form: vals()},
 	}
 }
 

@@ -34,6 +34,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	h.registerTicket(mux)
 	h.registerAdmin(mux)
 	h.registerProfile(mux)
+	h.registerMailOut(mux) // email channel, outbound: /admin/mail, /profile/mail
 	h.registerViews(mux)
 	h.registerKB(mux)
 	h.registerReports(mux)

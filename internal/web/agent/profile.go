@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"tessera/internal/auth"
+	"tessera/internal/channel/email/outbound"
 	"tessera/internal/people"
 	"tessera/internal/validation"
 	"tessera/internal/web/page"
@@ -35,6 +36,8 @@ type profilePage struct {
 	Languages      []adminLanguage
 	TimeZones      []string
 	Availabilities []string
+	// MailPrefs: which notifications also come by mail (email channel, outbound).
+	MailPrefs outbound.AgentPrefs
 }
 
 func profileValues(a people.Agent) *adminForm {
@@ -65,6 +68,10 @@ func (h *Handler) renderProfile(w http.ResponseWriter, r *http.Request, status i
 		Availabilities: profileAvailabilities}
 	if pw.Invalid() {
 		p.Refused = pw
+	}
+	if p.MailPrefs, err = h.Site.App.MailOptions.Agent(ctx, v.Actor, v.Agent.ID); err != nil {
+		h.Site.Fail(w, r, err)
+		return
 	}
 	if cur := f.Get("availability"); cur != "" && !slices.Contains(p.Availabilities, cur) {
 		p.Availabilities = append(slices.Clip(p.Availabilities), cur)

@@ -379,6 +379,8 @@ func TestOpenAPIMatchesServer(t *testing.T) {
 					return strings.Replace(p, "{id}", fmt.Sprint(w.trigger), 1)
 				case strings.HasPrefix(p, "/api/v1/automations/{id}"):
 					return strings.Replace(p, "{id}", fmt.Sprint(w.automation), 1)
+				case strings.HasPrefix(p, "/api/v1/mail-templates/{key}/{language}"): // email channel, outbound
+					return "/api/v1/mail-templates/auto_ack/pt-BR"
 				case strings.Contains(p, "{"):
 					t.Fatalf("%s: no probe path for this route", key)
 				}

@@ -344,6 +344,20 @@ func permCases() []permCase {
 		{Method: "POST", Path: "/api/v1/webhooks/{id}/test", call: func(_ *env, w *world, _ string) (string, any) {
 			return fmt.Sprintf("/api/v1/webhooks/%d/test", w.webhook), nil
 		}, want: codes(forbidden, cAdmin, http.StatusAccepted)},
+		// Email channel, outbound.
+		{Method: "GET", Path: "/api/v1/mail-templates", call: fixed("/api/v1/mail-templates", nil), want: codes(forbidden, cAdmin, ok)},
+		{Method: "GET", Path: "/api/v1/mail-templates/{key}/{language}", call: fixed("/api/v1/mail-templates/auto_ack/he", nil), want: codes(forbidden, cAdmin, ok)},
+		{Method: "PUT", Path: "/api/v1/mail-templates/{key}/{language}", call: fixed("/api/v1/mail-templates/auto_ack/es",
+			map[string]any{"subject": "Recibido [#{{ticket.number}}]", "body": "Hola {{requester.name}}"}), want: codes(forbidden, cAdmin, ok)},
+		{Method: "DELETE", Path: "/api/v1/mail-templates/{key}/{language}", call: fixed("/api/v1/mail-templates/auto_ack/es", nil), want: codes(forbidden, cAdmin, ok)},
+		{Method: "GET", Path: "/api/v1/inboxes/{id}/mail-options", call: func(_ *env, w *world, _ string) (string, any) {
+			return fmt.Sprintf("/api/v1/inboxes/%d/mail-options", w.inbox), nil
+		}, want: codes(forbidden, cAdmin, ok)},
+		{Method: "PATCH", Path: "/api/v1/inboxes/{id}/mail-options", call: func(_ *env, w *world, _ string) (string, any) {
+			return fmt.Sprintf("/api/v1/inboxes/%d/mail-options", w.inbox), map[string]any{"auto_ack": false, "flood_per_hour": 5}
+		}, want: codes(forbidden, cAdmin, ok)},
+		{Method: "GET", Path: "/api/v1/me/mail-preferences", call: fixed("/api/v1/me/mail-preferences", nil), want: codes(ok)},
+		{Method: "PUT", Path: "/api/v1/me/mail-preferences", call: fixed("/api/v1/me/mail-preferences", map[string]any{"assigned": false, "customer_replied": true}), want: codes(ok)},
 	}
 	return append(cases, ruleCases()...) // issue 6: rules
 }

@@ -81,6 +81,7 @@ func (s *Server) Routes() []Route {
 	routes = append(routes, s.reportRoutes()...)
 	routes = append(routes, s.routeHookRoutes()...) // routing and webhooks (issue 6)
 	routes = append(routes, s.ruleRoutes()...)      // triggers and automations (issue 6)
+	routes = append(routes, s.mailOutRoutes()...)   // email channel, outbound
 	return append(routes, s.inboxRoutes()...)
 }
 

@@ -54,6 +54,13 @@ type Ingester struct {
 	// tickets (and new contacts) start with.
 	Defaults Defaults
 	Log      *slog.Logger
+	// Bounces, when set, marks our outgoing mail a bounce reports failed.
+	Bounces BounceMarker
+}
+
+// BounceMarker records that a mail we sent came back (outbound.Bounces).
+type BounceMarker interface {
+	MarkBounced(ctx context.Context, mailID string, recipients []string, diagnostic string) (int, error)
 }
 
 // Defaults are what an inbox gives the tickets it opens.
@@ -89,6 +96,13 @@ func (g *Ingester) Ingest(ctx context.Context, raw []byte) Result {
 	}
 	if err != nil {
 		return Result{Status: StatusFailed, Error: err.Error()}
+	}
+	if b := m.Bounce; m.Class == email.ClassBounce && b != nil && g.Bounces != nil && res.Status != StatusDuplicate {
+		// The report is stored either way; a failure to mark is logged,
+		// not a reason to refuse the mail.
+		if _, err := g.Bounces.MarkBounced(ctx, b.OriginalMessageID, b.Recipients, strings.TrimSpace(b.Status+" "+b.Diagnostic)); err != nil && g.Log != nil {
+			g.Log.Warn("bounce not recorded on its delivery", "original", b.OriginalMessageID, "err", err)
+		}
 	}
 	return res
 }
