@@ -13,6 +13,7 @@ import (
 	"tessera/internal/inbox"
 	"tessera/internal/jobs"
 	"tessera/internal/kb"
+	"tessera/internal/macro"
 	"tessera/internal/mail"
 	"tessera/internal/notify"
 	"tessera/internal/people"
@@ -42,7 +43,9 @@ type App struct {
 	// KB is the knowledge base.
 	KB      *kb.Service
 	Reports *report.Service
-	Log     *slog.Logger
+	// Macros: canned replies and their ticket actions (feature kbmacros).
+	Macros *macro.Service
+	Log    *slog.Logger
 }
 
 // Options configure an App.
@@ -108,6 +111,9 @@ func New(ctx context.Context, db *store.DB, o Options) (*App, error) {
 	a.KB = &kb.Service{DB: db}
 	a.Reports = &report.Service{DB: db}
 	a.Tickets = &ticket.Service{DB: db, Limits: o.Limits, Clocks: a.SLA, Priorities: a.SLA}
+	// Macros (feature kbmacros) act through the ticket service.
+	a.Macros = &macro.Service{DB: db, Tickets: a.Tickets, People: a.People}
+	a.KB.Limits = o.Limits
 	workers, periodic := jobs.Standard(db, a.Tickets, a.SLA, o.CloseSolvedAfter, o.Log)
 	jobs.AddMail(workers, sender)
 	q, err := jobs.New(db, jobs.Options{Work: o.Work, Workers: workers, Periodic: periodic, Logger: o.Log})

@@ -24,6 +24,7 @@ import (
 	"tessera/internal/richtext"
 	"tessera/internal/search"
 	"tessera/internal/store"
+	"tessera/internal/ticket"
 	"tessera/internal/validation"
 )
 
@@ -46,6 +47,9 @@ var Anonymous = auth.Actor{Kind: "anonymous"}
 // Service reads and writes the knowledge base.
 type Service struct {
 	DB *store.DB
+	// Limits bound the files attached to articles: those of ticket
+	// attachments.
+	Limits ticket.AttachmentLimits
 
 	// vocab caches each locale's kb_terms for typo correction; a write to
 	// a published article drops it.
@@ -116,8 +120,13 @@ type Revision struct {
 	Body       string    `json:"body"`
 	Status     string    `json:"status"`
 	Visibility string    `json:"visibility"`
+	CategoryID *int64    `json:"category_id"`
+	Tags       []string  `json:"tags"`
 	AuthorID   *int64    `json:"author_id"`
-	CreatedAt  time.Time `json:"created_at"`
+	// RestoredFrom is set on the version a restore replaced: the revision
+	// that was brought back.
+	RestoredFrom *int64    `json:"restored_from"`
+	CreatedAt    time.Time `json:"created_at"`
 }
 
 func validLocale(l string) bool {
@@ -221,10 +230,33 @@ func (in CategoryInput) check(create bool) error {
 	return v.Err()
 }
 
+// checkNoCycle refuses a parent that is the category itself or one of its
+// own sections, at any depth.
+func (s *Service) checkNoCycle(ctx context.Context, id, parent int64) error {
+	for seen := 0; parent != 0 && seen < 100; seen++ {
+		if parent == id {
+			return validation.Field("parent_id", "a category cannot be a section of itself or of its own sections")
+		}
+		var next *int64
+		err := s.DB.Read().QueryRow(ctx, `SELECT parent_id FROM kb_categories WHERE id = $1`, parent).Scan(&next)
+		if errors.Is(err, store.ErrNotFound) {
+			return validation.Field("parent_id", "no such category")
+		}
+		if err != nil {
+			return fmt.Errorf("kb category %d parent: %w", id, err)
+		}
+		parent = 0
+		if next != nil {
+			parent = *next
+		}
+	}
+	return nil
+}
+
 // CreateCategory adds a category; a ParentID makes it a section.
 func (s *Service) CreateCategory(ctx context.Context, actor auth.Actor, in CategoryInput) (Category, error) {
-	if !canPublish(actor) {
-		return Category{}, auth.Forbidden("only admins and agents manage the knowledge base's categories")
+	if !actor.IsAdmin() {
+		return Category{}, auth.Forbidden("only admins manage the knowledge base's categories")
 	}
 	if err := in.check(true); err != nil {
 		return Category{}, err
@@ -254,8 +286,8 @@ func (s *Service) CreateCategory(ctx context.Context, actor auth.Actor, in Categ
 
 // UpdateCategory changes a category.
 func (s *Service) UpdateCategory(ctx context.Context, actor auth.Actor, id int64, in CategoryInput) (Category, error) {
-	if !canPublish(actor) {
-		return Category{}, auth.Forbidden("only admins and agents manage the knowledge base's categories")
+	if !actor.IsAdmin() {
+		return Category{}, auth.Forbidden("only admins manage the knowledge base's categories")
 	}
 	if err := in.check(false); err != nil {
 		return Category{}, err
@@ -271,6 +303,8 @@ func (s *Service) UpdateCategory(ctx context.Context, actor auth.Actor, id int64
 		c.ParentID = in.ParentID
 		if *in.ParentID == 0 {
 			c.ParentID = nil
+		} else if err := s.checkNoCycle(ctx, id, *in.ParentID); err != nil {
+			return Category{}, err
 		}
 	}
 	if in.Locale != nil {
@@ -296,21 +330,42 @@ func (s *Service) UpdateCategory(ctx context.Context, actor auth.Actor, id int64
 	return s.Category(ctx, id)
 }
 
-// DeleteCategory removes a category and its sections; their articles stay,
-// without a category.
+// DeleteCategory removes an empty category. One that still holds
+// sections or articles is refused: deleting it would scatter them.
 func (s *Service) DeleteCategory(ctx context.Context, actor auth.Actor, id int64) error {
-	if !canPublish(actor) {
-		return auth.Forbidden("only admins and agents manage the knowledge base's categories")
+	if !actor.IsAdmin() {
+		return auth.Forbidden("only admins manage the knowledge base's categories")
 	}
-	n, err := s.DB.Write().Exec(ctx, `DELETE FROM kb_categories WHERE id = $1`, id)
-	if err != nil {
-		return fmt.Errorf("delete kb category %d: %w", id, err)
-	}
-	if n == 0 {
-		return fmt.Errorf("kb category %d: %w", id, store.ErrNotFound)
-	}
-	return nil
+	return s.DB.InTx(ctx, func(tx *store.Tx) error {
+		var sections, articles int
+		if err := tx.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM kb_categories WHERE parent_id = $1), (SELECT COUNT(*) FROM kb_articles WHERE category_id = $1)`, id).
+			Scan(&sections, &articles); err != nil {
+			return fmt.Errorf("delete kb category %d: %w", id, err)
+		}
+		if sections > 0 || articles > 0 {
+			return &NotEmptyError{Sections: sections, Articles: articles}
+		}
+		n, err := tx.Exec(ctx, `DELETE FROM kb_categories WHERE id = $1`, id)
+		if err != nil {
+			return fmt.Errorf("delete kb category %d: %w", id, err)
+		}
+		if n == 0 {
+			return fmt.Errorf("kb category %d: %w", id, store.ErrNotFound)
+		}
+		return nil
+	})
 }
+
+// NotEmptyError refuses to delete a category that holds sections or
+// articles; it is also a validation error on "id" for the API.
+type NotEmptyError struct{ Sections, Articles int }
+
+func (e *NotEmptyError) Error() string {
+	return fmt.Sprintf("the category still holds %d sections and %d articles: move or delete them first", e.Sections, e.Articles)
+}
+
+// Unwrap makes the refusal a field error wherever errors become responses.
+func (e *NotEmptyError) Unwrap() error { return validation.Field("id", "%s", e.Error()) }
 
 // ---- articles
 
@@ -533,6 +588,12 @@ func referenceError(err error) error {
 // Update changes an article, keeping the version it replaces as a
 // revision.
 func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in ArticleInput) (Article, error) {
+	return s.update(ctx, actor, id, in, nil)
+}
+
+// update changes an article; restoredFrom names the revision a restore
+// brings back, recorded on the revision of the version it replaces.
+func (s *Service) update(ctx context.Context, actor auth.Actor, id int64, in ArticleInput, restoredFrom *int64) (Article, error) {
 	if !canWrite(actor) {
 		return Article{}, auth.Forbidden("only agents write articles")
 	}
@@ -579,8 +640,8 @@ func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in Art
 		if a.Status == Published && old.Status != Published {
 			a.PublishedAt = &now
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO kb_revisions (article_id, title, body, status, visibility, category_id, tags, author_id, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, id, old.Title, old.Body, old.Status, old.Visibility, old.CategoryID, cleanTags(old.Tags), old.AuthorID, old.UpdatedAt); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO kb_revisions (article_id, title, body, status, visibility, category_id, tags, author_id, restored_from, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, id, old.Title, old.Body, old.Status, old.Visibility, old.CategoryID, cleanTags(old.Tags), old.AuthorID, restoredFrom, old.UpdatedAt); err != nil {
 			return err
 		}
 		if actor.Kind == auth.KindAgent {
@@ -601,20 +662,30 @@ func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in Art
 	return s.Get(ctx, auth.System, id)
 }
 
+const revisionCols = `id, article_id, title, body, status, visibility, category_id, tags, author_id, restored_from, created_at`
+
+func scanRevision(r interface{ Scan(...any) error }) (Revision, error) {
+	var v Revision
+	var tags string
+	err := r.Scan(&v.ID, &v.ArticleID, &v.Title, &v.Body, &v.Status, &v.Visibility, &v.CategoryID, &tags, &v.AuthorID, &v.RestoredFrom, &v.CreatedAt)
+	v.Tags = splitTags(tags)
+	return v, err
+}
+
 // Revisions lists an article's earlier versions, newest first (agents).
 func (s *Service) Revisions(ctx context.Context, actor auth.Actor, id int64) ([]Revision, error) {
 	if !canWrite(actor) {
 		return nil, auth.Forbidden("only agents see revisions")
 	}
-	rows, err := s.DB.Read().Query(ctx, `SELECT id, article_id, title, body, status, visibility, author_id, created_at FROM kb_revisions WHERE article_id = $1 ORDER BY id DESC`, id)
+	rows, err := s.DB.Read().Query(ctx, `SELECT `+revisionCols+` FROM kb_revisions WHERE article_id = $1 ORDER BY id DESC`, id)
 	if err != nil {
 		return nil, fmt.Errorf("kb revisions %d: %w", id, err)
 	}
 	defer rows.Close()
 	out := []Revision{}
 	for rows.Next() {
-		var r Revision
-		if err := rows.Scan(&r.ID, &r.ArticleID, &r.Title, &r.Body, &r.Status, &r.Visibility, &r.AuthorID, &r.CreatedAt); err != nil {
+		r, err := scanRevision(rows)
+		if err != nil {
 			return nil, fmt.Errorf("kb revisions %d: %w", id, err)
 		}
 		out = append(out, r)

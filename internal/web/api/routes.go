@@ -75,6 +75,7 @@ func (s *Server) Routes() []Route {
 	routes = append(routes, s.slaRoutes()...)
 	routes = append(routes, s.kbRoutes()...)
 	routes = append(routes, s.reportRoutes()...)
+	routes = append(routes, s.macroRoutes()...) // feature kbmacros
 	return append(routes, s.inboxRoutes()...)
 }
 
