@@ -102,4 +102,3 @@ func Diff(older, newer string) []DiffLine {
 	}
 	return out
 }
-

@@ -114,15 +114,15 @@ type ArticleInput struct {
 
 // Revision is an earlier version of an article.
 type Revision struct {
-	ID         int64     `json:"id"`
-	ArticleID  int64     `json:"article_id"`
-	Title      string    `json:"title"`
-	Body       string    `json:"body"`
-	Status     string    `json:"status"`
-	Visibility string    `json:"visibility"`
-	CategoryID *int64    `json:"category_id"`
-	Tags       []string  `json:"tags"`
-	AuthorID   *int64    `json:"author_id"`
+	ID         int64    `json:"id"`
+	ArticleID  int64    `json:"article_id"`
+	Title      string   `json:"title"`
+	Body       string   `json:"body"`
+	Status     string   `json:"status"`
+	Visibility string   `json:"visibility"`
+	CategoryID *int64   `json:"category_id"`
+	Tags       []string `json:"tags"`
+	AuthorID   *int64   `json:"author_id"`
 	// RestoredFrom is set on the version a restore replaced: the revision
 	// that was brought back.
 	RestoredFrom *int64    `json:"restored_from"`

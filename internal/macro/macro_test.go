@@ -241,4 +241,3 @@ func TestApply(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
-
