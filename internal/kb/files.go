@@ -15,9 +15,9 @@ import (
 	"tessera/internal/validation"
 )
 
-// Attachment is a file attached to an article: an image its body shows,
+// ArticleFile is a file attached to an article: an image its body shows,
 // or a download listed under it.
-type Attachment struct {
+type ArticleFile struct {
 	ID          int64  `json:"id"`
 	ArticleID   int64  `json:"article_id"`
 	Filename    string `json:"filename"`
@@ -49,7 +49,7 @@ func FileURL(id int64, filename string) string {
 	return "/help/kb-files/" + strconv.FormatInt(id, 10) + "/" + url.PathEscape(filename)
 }
 
-func (a *Attachment) derive() {
+func (a *ArticleFile) derive() {
 	a.Image = SafeImage(a.ContentType)
 	a.URL = FileURL(a.ID, a.Filename)
 }
@@ -72,7 +72,7 @@ func (s *Service) writable(ctx context.Context, actor auth.Actor, id int64) (Art
 
 // Attach stores files on an article, under the limits of ticket
 // attachments (size, count, no programs).
-func (s *Service) Attach(ctx context.Context, actor auth.Actor, articleID int64, files []ticket.AttachmentInput) ([]Attachment, error) {
+func (s *Service) Attach(ctx context.Context, actor auth.Actor, articleID int64, files []ticket.AttachmentInput) ([]ArticleFile, error) {
 	if _, err := s.writable(ctx, actor, articleID); err != nil {
 		return nil, err
 	}
@@ -111,7 +111,7 @@ func (s *Service) Attach(ctx context.Context, actor auth.Actor, articleID int64,
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Attachment, 0, len(ids))
+	out := make([]ArticleFile, 0, len(ids))
 	for _, a := range all {
 		if slices.Contains(ids, a.ID) {
 			out = append(out, a)
@@ -122,22 +122,22 @@ func (s *Service) Attach(ctx context.Context, actor auth.Actor, articleID int64,
 
 // Attachments lists an article's files, oldest first, if actor may read
 // the article.
-func (s *Service) Attachments(ctx context.Context, actor auth.Actor, articleID int64) ([]Attachment, error) {
+func (s *Service) Attachments(ctx context.Context, actor auth.Actor, articleID int64) ([]ArticleFile, error) {
 	if _, err := s.Get(ctx, actor, articleID); err != nil {
 		return nil, err
 	}
 	return s.attachments(ctx, articleID)
 }
 
-func (s *Service) attachments(ctx context.Context, articleID int64) ([]Attachment, error) {
+func (s *Service) attachments(ctx context.Context, articleID int64) ([]ArticleFile, error) {
 	rows, err := s.DB.Read().Query(ctx, `SELECT id, article_id, filename, content_type, size, sha256, author_id, created_at FROM kb_attachments WHERE article_id = $1 ORDER BY id`, articleID)
 	if err != nil {
 		return nil, fmt.Errorf("kb attachments %d: %w", articleID, err)
 	}
 	defer rows.Close()
-	out := []Attachment{}
+	out := []ArticleFile{}
 	for rows.Next() {
-		var a Attachment
+		var a ArticleFile
 		if err := rows.Scan(&a.ID, &a.ArticleID, &a.Filename, &a.ContentType, &a.Size, &a.SHA256, &a.AuthorID, &a.CreatedAt); err != nil {
 			return nil, fmt.Errorf("kb attachments %d: %w", articleID, err)
 		}
@@ -167,17 +167,17 @@ func (s *Service) DeleteAttachment(ctx context.Context, actor auth.Actor, articl
 // article: a public article's files are anyone's, a customers' article's
 // are signed-in contacts' (and agents'), an agents' article's are agents'
 // only. A file of an article actor may not read does not exist to them.
-func (s *Service) AttachmentData(ctx context.Context, actor auth.Actor, id int64) (Attachment, []byte, error) {
-	var a Attachment
+func (s *Service) AttachmentData(ctx context.Context, actor auth.Actor, id int64) (ArticleFile, []byte, error) {
+	var a ArticleFile
 	var data []byte
 	err := s.DB.Read().QueryRow(ctx, `SELECT k.id, k.article_id, k.filename, k.content_type, k.size, k.sha256, k.author_id, k.created_at, b.data
 		FROM kb_attachments k JOIN blobs b ON b.sha256 = k.sha256 WHERE k.id = $1`, id).
 		Scan(&a.ID, &a.ArticleID, &a.Filename, &a.ContentType, &a.Size, &a.SHA256, &a.AuthorID, &a.CreatedAt, &data)
 	if err != nil {
-		return Attachment{}, nil, fmt.Errorf("kb attachment %d: %w", id, err)
+		return ArticleFile{}, nil, fmt.Errorf("kb attachment %d: %w", id, err)
 	}
 	if _, err := s.Get(ctx, actor, a.ArticleID); err != nil {
-		return Attachment{}, nil, fmt.Errorf("kb attachment %d: %w", id, store.ErrNotFound)
+		return ArticleFile{}, nil, fmt.Errorf("kb attachment %d: %w", id, store.ErrNotFound)
 	}
 	a.derive()
 	return a, data, nil

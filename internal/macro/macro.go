@@ -45,10 +45,10 @@ const (
 // offers them.
 var ActionTypes = []string{SetStatus, SetPriority, AddTags, RemoveTags, AssignAgent, AssignTeam}
 
-// Action is one change a macro makes to the ticket. Value is a status key
+// MacroAction is one change a macro makes to the ticket. Value is a status key
 // or a priority (string), tags ([]string), or an agent or team id (int64;
 // nil unassigns).
-type Action struct {
+type MacroAction struct {
 	Type  string `json:"type"`
 	Value any    `json:"value"`
 }
@@ -64,7 +64,7 @@ type Macro struct {
 	Translations map[string]string `json:"translations"`
 	Shared       bool              `json:"shared"`
 	OwnerAgentID *int64            `json:"owner_agent_id"`
-	Actions      []Action          `json:"actions"`
+	Actions      []MacroAction     `json:"actions"`
 	Active       bool              `json:"active"`
 	UsageCount   int64             `json:"usage_count"`
 	LastUsedAt   *time.Time        `json:"last_used_at"`
@@ -75,15 +75,15 @@ type Macro struct {
 // TextOnly reports whether m only carries text (light agents may use it).
 func (m Macro) TextOnly() bool { return len(m.Actions) == 0 }
 
-// Input creates or changes a macro; absent fields stay (on create: locale
+// MacroInput creates or changes a macro; absent fields stay (on create: locale
 // en, personal, active).
-type Input struct {
+type MacroInput struct {
 	Name         *string            `json:"name"`
 	Body         *string            `json:"body"`
 	Locale       *string            `json:"locale"`
 	Translations *map[string]string `json:"translations"`
 	Shared       *bool              `json:"shared"`
-	Actions      *[]Action          `json:"actions"`
+	Actions      *[]MacroAction     `json:"actions"`
 	Active       *bool              `json:"active"`
 }
 
@@ -125,11 +125,11 @@ func scan(r interface{ Scan(...any) error }) (Macro, error) {
 	if err := json.Unmarshal([]byte(tr), &m.Translations); err != nil {
 		return Macro{}, fmt.Errorf("macro %d translations: %w", m.ID, err)
 	}
-	var raw []Action
+	var raw []MacroAction
 	if err := json.Unmarshal([]byte(acts), &raw); err != nil {
 		return Macro{}, fmt.Errorf("macro %d actions: %w", m.ID, err)
 	}
-	m.Actions = make([]Action, 0, len(raw))
+	m.Actions = make([]MacroAction, 0, len(raw))
 	for _, a := range raw {
 		n, err := normalize(a)
 		if err != nil {
@@ -234,7 +234,7 @@ func containsAll(s string, words []string) bool {
 
 // check validates in against the macro it would produce (m: the current
 // one, or the defaults on create), and returns that macro.
-func (s *Service) check(ctx context.Context, actor auth.Actor, m Macro, in Input) (Macro, error) {
+func (s *Service) check(ctx context.Context, actor auth.Actor, m Macro, in MacroInput) (Macro, error) {
 	var c validation.Collector
 	if in.Name != nil {
 		m.Name = strings.TrimSpace(*in.Name)
@@ -287,7 +287,7 @@ func (s *Service) check(ctx context.Context, actor auth.Actor, m Macro, in Input
 				c.Add(field, "%s", err.Error())
 				continue
 			}
-			if err := s.Tickets.CheckUpdate(ctx, updateOf([]Action{n})); err != nil {
+			if err := s.Tickets.CheckUpdate(ctx, updateOf([]MacroAction{n})); err != nil {
 				if ve, ok := validation.As(err); ok {
 					for _, fe := range ve.Fields {
 						c.Add(field+".value", "%s", fe.Detail)
@@ -322,14 +322,14 @@ func (s *Service) check(ctx context.Context, actor auth.Actor, m Macro, in Input
 
 // normalize checks an action's type and gives its value the one Go type
 // its type takes, whatever JSON or a form made of it.
-func normalize(a Action) (Action, error) {
+func normalize(a MacroAction) (MacroAction, error) {
 	switch a.Type {
 	case SetStatus, SetPriority:
 		v, ok := a.Value.(string)
 		if !ok || strings.TrimSpace(v) == "" {
 			return a, errors.New("needs a value: a status key or priority")
 		}
-		return Action{Type: a.Type, Value: strings.TrimSpace(v)}, nil
+		return MacroAction{Type: a.Type, Value: strings.TrimSpace(v)}, nil
 	case AddTags, RemoveTags:
 		var tags []string
 		switch v := a.Value.(type) {
@@ -355,27 +355,27 @@ func normalize(a Action) (Action, error) {
 		if len(tags) == 0 {
 			return a, errors.New("needs at least one tag")
 		}
-		return Action{Type: a.Type, Value: tags}, nil
+		return MacroAction{Type: a.Type, Value: tags}, nil
 	case AssignAgent, AssignTeam:
 		switch v := a.Value.(type) {
 		case nil:
-			return Action{Type: a.Type}, nil
+			return MacroAction{Type: a.Type}, nil
 		case int64:
-			return Action{Type: a.Type, Value: v}, nil
+			return MacroAction{Type: a.Type, Value: v}, nil
 		case float64:
 			if v != math.Trunc(v) || v < 1 {
 				return a, errors.New("needs an id")
 			}
-			return Action{Type: a.Type, Value: int64(v)}, nil
+			return MacroAction{Type: a.Type, Value: int64(v)}, nil
 		case string:
 			if strings.TrimSpace(v) == "" {
-				return Action{Type: a.Type}, nil
+				return MacroAction{Type: a.Type}, nil
 			}
 			id, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
 			if err != nil || id < 1 {
 				return a, errors.New("needs an id")
 			}
-			return Action{Type: a.Type, Value: id}, nil
+			return MacroAction{Type: a.Type, Value: id}, nil
 		}
 		return a, errors.New("needs an id, or null to unassign")
 	}
@@ -383,7 +383,7 @@ func normalize(a Action) (Action, error) {
 }
 
 // updateOf is the ticket change a macro's actions make.
-func updateOf(actions []Action) ticket.UpdateInput {
+func updateOf(actions []MacroAction) ticket.UpdateInput {
 	var in ticket.UpdateInput
 	for _, a := range actions {
 		switch a.Type {
@@ -418,7 +418,7 @@ func encode(m Macro) (tr, acts string, err error) {
 		return "", "", err
 	}
 	if m.Actions == nil {
-		m.Actions = []Action{}
+		m.Actions = []MacroAction{}
 	}
 	a, err := json.Marshal(m.Actions)
 	if err != nil {
@@ -428,7 +428,7 @@ func encode(m Macro) (tr, acts string, err error) {
 }
 
 // Create writes a macro: personal to its author, or shared (admins).
-func (s *Service) Create(ctx context.Context, actor auth.Actor, in Input) (Macro, error) {
+func (s *Service) Create(ctx context.Context, actor auth.Actor, in MacroInput) (Macro, error) {
 	if actor.Kind != auth.KindAgent && actor.Kind != auth.KindSystem {
 		return Macro{}, auth.Forbidden("only agents write macros")
 	}
@@ -465,7 +465,7 @@ func mayChange(actor auth.Actor, m Macro) error {
 }
 
 // Update changes a macro.
-func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in Input) (Macro, error) {
+func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in MacroInput) (Macro, error) {
 	old, err := s.Get(ctx, actor, id)
 	if err != nil {
 		return Macro{}, err
@@ -510,16 +510,16 @@ func (s *Service) Delete(ctx context.Context, actor auth.Actor, id int64) error 
 	return nil
 }
 
-// Result is a macro applied to a ticket (or previewed on it).
-type Result struct {
+// Applied is a macro applied to a ticket (or previewed on it).
+type Applied struct {
 	MacroID int64  `json:"macro_id"`
 	Name    string `json:"name"`
 	// Body is the reply text, rendered in Locale (the requester's
 	// language when the macro has it); the agent sends it themself.
-	Body    string   `json:"body"`
-	Locale  string   `json:"locale"`
-	Actions []Action `json:"actions"`
-	Preview bool     `json:"preview"`
+	Body    string        `json:"body"`
+	Locale  string        `json:"locale"`
+	Actions []MacroAction `json:"actions"`
+	Preview bool          `json:"preview"`
 	// Ticket is the ticket after the actions ran (before, on a preview).
 	Ticket ticket.Ticket `json:"ticket"`
 }
@@ -527,47 +527,47 @@ type Result struct {
 // Apply renders macro id for ticket ticketID and, unless preview, runs its
 // actions on the ticket and counts the use. Light agents may apply macros
 // that only carry text.
-func (s *Service) Apply(ctx context.Context, actor auth.Actor, ticketID, id int64, preview bool) (Result, error) {
+func (s *Service) Apply(ctx context.Context, actor auth.Actor, ticketID, id int64, preview bool) (Applied, error) {
 	m, err := s.Get(ctx, actor, id)
 	if err != nil {
-		return Result{}, err
+		return Applied{}, err
 	}
 	if !m.Active {
-		return Result{}, validation.Field("macro_id", "macro %q is deactivated", m.Name)
+		return Applied{}, validation.Field("macro_id", "macro %q is deactivated", m.Name)
 	}
 	t, err := s.Tickets.Get(ctx, actor, ticketID)
 	if err != nil {
-		return Result{}, err
+		return Applied{}, err
 	}
 	if !m.TextOnly() && !actor.CanEditTickets() {
-		return Result{}, auth.Forbidden("light agents apply macros that only carry text")
+		return Applied{}, auth.Forbidden("light agents apply macros that only carry text")
 	}
 	subj := Subject{Ticket: t, AgentName: actor.Name}
 	lang := ""
 	if c, err := s.People.GetContact(ctx, t.RequesterID); err == nil {
 		subj.Requester, lang = &c, c.Language
 	} else if !errors.Is(err, store.ErrNotFound) {
-		return Result{}, fmt.Errorf("apply macro %d: %w", id, err)
+		return Applied{}, fmt.Errorf("apply macro %d: %w", id, err)
 	}
 	if t.OrganizationID != nil {
 		if o, err := s.People.GetOrganization(ctx, *t.OrganizationID); err == nil {
 			subj.Organization = &o
 		} else if !errors.Is(err, store.ErrNotFound) {
-			return Result{}, fmt.Errorf("apply macro %d: %w", id, err)
+			return Applied{}, fmt.Errorf("apply macro %d: %w", id, err)
 		}
 	}
 	text, locale := Pick(m, lang)
-	res := Result{MacroID: m.ID, Name: m.Name, Body: Render(text, Values(subj)), Locale: locale, Actions: m.Actions, Preview: preview, Ticket: t}
+	res := Applied{MacroID: m.ID, Name: m.Name, Body: Render(text, Values(subj)), Locale: locale, Actions: m.Actions, Preview: preview, Ticket: t}
 	if preview {
 		return res, nil
 	}
 	if in := updateOf(m.Actions); !in.Empty() {
 		if res.Ticket, err = s.Tickets.Update(ctx, actor, ticketID, in); err != nil {
-			return Result{}, err
+			return Applied{}, err
 		}
 	}
 	if _, err := s.DB.Write().Exec(ctx, `UPDATE macros SET usage_count = usage_count + 1, last_used_at = $2 WHERE id = $1`, id, store.Now()); err != nil {
-		return Result{}, fmt.Errorf("count macro %d: %w", id, err)
+		return Applied{}, fmt.Errorf("count macro %d: %w", id, err)
 	}
 	return res, nil
 }

@@ -47,10 +47,10 @@ func TestMacroLifecycle(t *testing.T) {
 		f := apptest.New(t, engine)
 		s := f.Macros
 		// Only admins write shared macros.
-		in := macro.Input{Name: ptr("Refund processed"), Body: ptr("Hi {{requester.first_name}}, refund for #{{ticket.number}} done. — {{agent.first_name}}"),
+		in := macro.MacroInput{Name: ptr("Refund processed"), Body: ptr("Hi {{requester.first_name}}, refund for #{{ticket.number}} done. — {{agent.first_name}}"),
 			Translations: &map[string]string{"pt-BR": "Olá {{requester.first_name}}, reembolso do #{{ticket.number}} feito. — {{agent.first_name}}", "es": "Hola {{requester.first_name}}"},
 			Shared:       ptr(true),
-			Actions:      &[]macro.Action{{Type: macro.SetStatus, Value: "pending"}, {Type: macro.AddTags, Value: []any{"Refund", "billing"}}, {Type: macro.AssignTeam, Value: float64(f.Billing.ID)}}}
+			Actions:      &[]macro.MacroAction{{Type: macro.SetStatus, Value: "pending"}, {Type: macro.AddTags, Value: []any{"Refund", "billing"}}, {Type: macro.AssignTeam, Value: float64(f.Billing.ID)}}}
 		if _, err := s.Create(ctx, f.Agent, in); !errors.Is(err, auth.ErrForbidden) {
 			t.Fatalf("agent wrote a shared macro: %v", err)
 		}
@@ -66,28 +66,28 @@ func TestMacroLifecycle(t *testing.T) {
 		}
 		// Validation names the field.
 		for _, bad := range []struct {
-			in    macro.Input
+			in    macro.MacroInput
 			field string
 		}{
-			{macro.Input{Name: ptr("x"), Body: ptr("Hi {{requester.phone}}")}, "body"},
-			{macro.Input{Name: ptr("x"), Body: ptr("Hi"), Translations: &map[string]string{"pt-BR": "{{ticket.nmber}}"}}, "translations.pt-BR"},
-			{macro.Input{Name: ptr("x"), Body: ptr("Hi"), Translations: &map[string]string{"fr": "Salut"}}, "translations.fr"},
-			{macro.Input{Name: ptr(" "), Body: ptr("Hi")}, "name"},
-			{macro.Input{Name: ptr("x")}, "body"},
-			{macro.Input{Name: ptr("x"), Body: ptr("Hi"), Locale: ptr("fr")}, "locale"},
-			{macro.Input{Name: ptr("x"), Actions: &[]macro.Action{{Type: "explode", Value: "x"}}}, "actions[0]"},
-			{macro.Input{Name: ptr("x"), Actions: &[]macro.Action{{Type: macro.SetStatus, Value: "nonexistent"}}}, "actions[0].value"},
-			{macro.Input{Name: ptr("x"), Actions: &[]macro.Action{{Type: macro.SetPriority, Value: "whenever"}}}, "actions[0].value"},
-			{macro.Input{Name: ptr("x"), Actions: &[]macro.Action{{Type: macro.AssignTeam, Value: float64(99999)}}}, "actions[0].value"},
-			{macro.Input{Name: ptr("x"), Actions: &[]macro.Action{{Type: macro.AssignAgent, Value: float64(f.Light.ID)}}}, "actions[0].value"},
-			{macro.Input{Name: ptr("x"), Actions: &[]macro.Action{{Type: macro.AddTags, Value: float64(3)}}}, "actions[0]"},
+			{macro.MacroInput{Name: ptr("x"), Body: ptr("Hi {{requester.phone}}")}, "body"},
+			{macro.MacroInput{Name: ptr("x"), Body: ptr("Hi"), Translations: &map[string]string{"pt-BR": "{{ticket.nmber}}"}}, "translations.pt-BR"},
+			{macro.MacroInput{Name: ptr("x"), Body: ptr("Hi"), Translations: &map[string]string{"fr": "Salut"}}, "translations.fr"},
+			{macro.MacroInput{Name: ptr(" "), Body: ptr("Hi")}, "name"},
+			{macro.MacroInput{Name: ptr("x")}, "body"},
+			{macro.MacroInput{Name: ptr("x"), Body: ptr("Hi"), Locale: ptr("fr")}, "locale"},
+			{macro.MacroInput{Name: ptr("x"), Actions: &[]macro.MacroAction{{Type: "explode", Value: "x"}}}, "actions[0]"},
+			{macro.MacroInput{Name: ptr("x"), Actions: &[]macro.MacroAction{{Type: macro.SetStatus, Value: "nonexistent"}}}, "actions[0].value"},
+			{macro.MacroInput{Name: ptr("x"), Actions: &[]macro.MacroAction{{Type: macro.SetPriority, Value: "whenever"}}}, "actions[0].value"},
+			{macro.MacroInput{Name: ptr("x"), Actions: &[]macro.MacroAction{{Type: macro.AssignTeam, Value: float64(99999)}}}, "actions[0].value"},
+			{macro.MacroInput{Name: ptr("x"), Actions: &[]macro.MacroAction{{Type: macro.AssignAgent, Value: float64(f.Light.ID)}}}, "actions[0].value"},
+			{macro.MacroInput{Name: ptr("x"), Actions: &[]macro.MacroAction{{Type: macro.AddTags, Value: float64(3)}}}, "actions[0]"},
 		} {
 			if _, err := s.Create(ctx, f.Agent, bad.in); fieldOf(err) != bad.field {
 				t.Errorf("%+v: err %v, want a field error on %s", bad.in, err, bad.field)
 			}
 		}
 		// Personal macros are their owner's alone.
-		mine, err := s.Create(ctx, f.Agent, macro.Input{Name: ptr("My sign-off"), Body: ptr("Cheers, {{agent.name}}")})
+		mine, err := s.Create(ctx, f.Agent, macro.MacroInput{Name: ptr("My sign-off"), Body: ptr("Cheers, {{agent.name}}")})
 		if err != nil || mine.Shared || mine.OwnerAgentID == nil || *mine.OwnerAgentID != f.Agent.ID {
 			t.Fatalf("personal macro: %+v %v", mine, err)
 		}
@@ -97,20 +97,20 @@ func TestMacroLifecycle(t *testing.T) {
 		if _, err := s.Get(ctx, f.Admin, mine.ID); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("an admin saw a personal macro: %v", err)
 		}
-		if _, err := s.Update(ctx, f.Agent2, mine.ID, macro.Input{Name: ptr("x")}); !errors.Is(err, store.ErrNotFound) {
+		if _, err := s.Update(ctx, f.Agent2, mine.ID, macro.MacroInput{Name: ptr("x")}); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("another agent changed a personal macro: %v", err)
 		}
-		if _, err := s.Update(ctx, f.Agent, shared.ID, macro.Input{Name: ptr("x")}); !errors.Is(err, auth.ErrForbidden) {
+		if _, err := s.Update(ctx, f.Agent, shared.ID, macro.MacroInput{Name: ptr("x")}); !errors.Is(err, auth.ErrForbidden) {
 			t.Fatalf("agent changed a shared macro: %v", err)
 		}
-		if _, err := s.Update(ctx, f.Agent, mine.ID, macro.Input{Shared: ptr(true)}); !errors.Is(err, auth.ErrForbidden) {
+		if _, err := s.Update(ctx, f.Agent, mine.ID, macro.MacroInput{Shared: ptr(true)}); !errors.Is(err, auth.ErrForbidden) {
 			t.Fatalf("agent shared a macro: %v", err)
 		}
 		// Light agents write personal macros that only carry text.
-		if _, err := s.Create(ctx, f.Light, macro.Input{Name: ptr("x"), Actions: &[]macro.Action{{Type: macro.SetPriority, Value: "high"}}}); !errors.Is(err, auth.ErrForbidden) {
+		if _, err := s.Create(ctx, f.Light, macro.MacroInput{Name: ptr("x"), Actions: &[]macro.MacroAction{{Type: macro.SetPriority, Value: "high"}}}); !errors.Is(err, auth.ErrForbidden) {
 			t.Fatalf("light agent wrote a macro with actions: %v", err)
 		}
-		lightNote, err := s.Create(ctx, f.Light, macro.Input{Name: ptr("Note for billing"), Body: ptr("Checked the invoice of {{requester.name}}")})
+		lightNote, err := s.Create(ctx, f.Light, macro.MacroInput{Name: ptr("Note for billing"), Body: ptr("Checked the invoice of {{requester.name}}")})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -133,7 +133,7 @@ func TestMacroLifecycle(t *testing.T) {
 			t.Fatalf("contact listed macros: %v", err)
 		}
 		// Update and delete.
-		upd, err := s.Update(ctx, f.Admin, shared.ID, macro.Input{Name: ptr("Refund done"), Active: ptr(false)})
+		upd, err := s.Update(ctx, f.Admin, shared.ID, macro.MacroInput{Name: ptr("Refund done"), Active: ptr(false)})
 		if err != nil || upd.Name != "Refund done" || upd.Active || len(upd.Actions) != 3 {
 			t.Fatalf("update: %+v %v", upd, err)
 		}
@@ -156,10 +156,10 @@ func TestApply(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, engine store.Engine) {
 		f := apptest.New(t, engine)
 		s := f.Macros
-		m, err := s.Create(ctx, f.Admin, macro.Input{Name: ptr("Refund processed"), Shared: ptr(true),
+		m, err := s.Create(ctx, f.Admin, macro.MacroInput{Name: ptr("Refund processed"), Shared: ptr(true),
 			Body:         ptr("Hi {{requester.first_name}}, ticket #{{ticket.number}} is refunded. {{agent.name}}"),
 			Translations: &map[string]string{"pt-BR": "Olá {{requester.first_name}}, o ticket #{{ticket.number}} foi reembolsado. {{agent.name}}"},
-			Actions: &[]macro.Action{{Type: macro.SetStatus, Value: "pending"}, {Type: macro.SetPriority, Value: "high"}, {Type: macro.AddTags, Value: []any{"refund"}},
+			Actions: &[]macro.MacroAction{{Type: macro.SetStatus, Value: "pending"}, {Type: macro.SetPriority, Value: "high"}, {Type: macro.AddTags, Value: []any{"refund"}},
 				{Type: macro.AssignTeam, Value: float64(f.Support.ID)}, {Type: macro.AssignAgent, Value: float64(f.Agent.ID)}}})
 		if err != nil {
 			t.Fatal(err)
@@ -215,7 +215,7 @@ func TestApply(t *testing.T) {
 		if _, err := s.Apply(ctx, f.Light, tk.ID, m.ID, false); !errors.Is(err, auth.ErrForbidden) {
 			t.Fatalf("light agent applied actions: %v", err)
 		}
-		note, err := s.Create(ctx, f.Admin, macro.Input{Name: ptr("Checked"), Body: ptr("Checked #{{ticket.number}}"), Shared: ptr(true)})
+		note, err := s.Create(ctx, f.Admin, macro.MacroInput{Name: ptr("Checked"), Body: ptr("Checked #{{ticket.number}}"), Shared: ptr(true)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -231,7 +231,7 @@ func TestApply(t *testing.T) {
 			t.Fatalf("team agent applied to another team's ticket: %v", err)
 		}
 		// A deactivated macro is refused.
-		if _, err := s.Update(ctx, f.Admin, note.ID, macro.Input{Active: ptr(false)}); err != nil {
+		if _, err := s.Update(ctx, f.Admin, note.ID, macro.MacroInput{Active: ptr(false)}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.Apply(ctx, f.Agent, tk.ID, note.ID, false); fieldOf(err) != "macro_id" {

@@ -21,9 +21,9 @@ func (s *Server) kbRoutes() []Route {
 		{Method: "PATCH", Path: "/api/v1/articles/{id}", Access: Agent, Summary: "Change an article (the previous version is kept as a revision)", Request: kb.ArticleInput{}, Response: kb.Article{}, Status: 200, h: s.patchArticle},
 		{Method: "GET", Path: "/api/v1/articles/{id}/revisions", Access: Agent, Summary: "An article's earlier versions, newest first", Response: List[kb.Revision]{}, Status: 200, h: s.articleRevisions},
 		// Files, revisions and restores (feature kbmacros).
-		{Method: "GET", Path: "/api/v1/articles/{id}/attachments", Access: Agent, Summary: "An article's files, oldest first; each url serves it (Markdown: ![name](url))", Response: List[kb.Attachment]{}, Status: 200, h: s.articleFiles},
+		{Method: "GET", Path: "/api/v1/articles/{id}/attachments", Access: Agent, Summary: "An article's files, oldest first; each url serves it (Markdown: ![name](url))", Response: List[kb.ArticleFile]{}, Status: 200, h: s.articleFiles},
 		{Method: "POST", Path: "/api/v1/articles/{id}/attachments", Access: Agent, Summary: "Attach files to an article (multipart/form-data, parts named attachments; the limits of ticket attachments)",
-			Form: articleFilesForm, Response: List[kb.Attachment]{}, Status: 201, h: s.attachArticleFiles},
+			Form: articleFilesForm, Response: List[kb.ArticleFile]{}, Status: 201, h: s.attachArticleFiles},
 		{Method: "DELETE", Path: "/api/v1/articles/{id}/attachments/{aid}", Access: Agent, Summary: "Remove a file from an article", Status: 204, h: s.deleteArticleFile},
 		{Method: "GET", Path: "/api/v1/articles/{id}/revisions/{rid}", Access: Agent, Summary: "One earlier version of an article", Response: kb.Revision{}, Status: 200, h: s.articleRevision},
 		{Method: "POST", Path: "/api/v1/articles/{id}/revisions/{rid}/restore", Access: Agent, Summary: "Bring an earlier version back (the current one is kept as a new revision; the status stays)", Response: kb.Article{}, Status: 200, h: s.restoreArticle},

@@ -13,12 +13,12 @@ func (s *Server) macroRoutes() []Route {
 	return []Route{
 		{Method: "GET", Path: "/api/v1/macros", Access: Agent, Summary: "List the macros you may use (shared and your own), by name; q searches names and texts", Response: List[macro.Macro]{}, Status: 200,
 			Query: []QueryParam{{"q", "string", "words of the name or text (accents and case ignored)"}, {"active", "boolean", "true: only active macros"}}, h: s.listMacros},
-		{Method: "POST", Path: "/api/v1/macros", Access: Agent, Summary: "Write a macro: personal, or shared (admins); placeholders such as {{ticket.number}} are checked", Request: macro.Input{}, Response: macro.Macro{}, Status: 201, h: s.createMacro},
+		{Method: "POST", Path: "/api/v1/macros", Access: Agent, Summary: "Write a macro: personal, or shared (admins); placeholders such as {{ticket.number}} are checked", Request: macro.MacroInput{}, Response: macro.Macro{}, Status: 201, h: s.createMacro},
 		{Method: "GET", Path: "/api/v1/macros/{id}", Access: Agent, Summary: "Get a macro", Response: macro.Macro{}, Status: 200, h: s.getMacro},
-		{Method: "PATCH", Path: "/api/v1/macros/{id}", Access: Agent, Summary: "Change a macro (shared ones: admins; personal ones: their owner)", Request: macro.Input{}, Response: macro.Macro{}, Status: 200, h: s.patchMacro},
+		{Method: "PATCH", Path: "/api/v1/macros/{id}", Access: Agent, Summary: "Change a macro (shared ones: admins; personal ones: their owner)", Request: macro.MacroInput{}, Response: macro.Macro{}, Status: 200, h: s.patchMacro},
 		{Method: "DELETE", Path: "/api/v1/macros/{id}", Access: Agent, Summary: "Delete a macro (shared ones: admins; personal ones: their owner)", Status: 204, h: s.deleteMacro},
 		{Method: "POST", Path: "/api/v1/tickets/{id}/macros/{macro_id}/apply", Access: Agent, Summary: "Preview or apply a macro: the reply text rendered in the requester's language, and its actions run on the ticket (not on a preview)",
-			Request: applyMacroRequest{}, Response: macro.Result{}, Status: 200, h: s.applyMacro},
+			Request: applyMacroRequest{}, Response: macro.Applied{}, Status: 200, h: s.applyMacro},
 	}
 }
 

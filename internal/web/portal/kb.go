@@ -171,7 +171,7 @@ type kbArticlePage struct {
 	Translations []kbTranslation
 	Yours        *kb.Article
 	// Files are the article's attachments (feature kbmacros).
-	Files []kb.Attachment
+	Files []kb.ArticleFile
 }
 
 type kbTranslation struct {
