@@ -62,6 +62,8 @@ type ticketView struct {
 	Compose composeForm
 	Merge   numberForm
 	Link    numberForm
+	// Macros is the composer's macro picker (feature kbmacros).
+	Macros *macroPicker
 }
 
 // propsForm is the properties panel, as shown or as posted.
@@ -104,6 +106,10 @@ func (h *Handler) showTicket(w http.ResponseWriter, r *http.Request) {
 	}
 	d, tv, err := h.loadTicket(r, id)
 	if err != nil {
+		h.Site.Fail(w, r, err)
+		return
+	}
+	if err := h.loadMacroPicker(r, d, tv); err != nil { // feature kbmacros
 		h.Site.Fail(w, r, err)
 		return
 	}

@@ -30,7 +30,7 @@ type world struct {
 	// Feature kbmacros: a shared macro with actions, one with text only,
 	// and a file of the article.
 	macro, textMacro, articleFile int64
-	actors           map[string]auth.Actor
+	actors                        map[string]auth.Actor
 }
 
 func newWorld(t *testing.T, e *env) *world {
