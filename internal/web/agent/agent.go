@@ -37,8 +37,8 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	h.registerViews(mux)
 	h.registerKB(mux)
 	h.registerReports(mux)
-	h.registerMacros(mux)     // feature kbmacros
-	h.registerKBManage(mux)   // feature kbmacros: files, revisions, categories
+	h.registerMacros(mux)   // feature kbmacros
+	h.registerKBManage(mux) // feature kbmacros: files, revisions, categories
 }
 
 type loginPage struct {

@@ -309,4 +309,3 @@ func (h *Handler) kbCategoryDelete(w http.ResponseWriter, r *http.Request) {
 	}
 	adminDone(w, r, "kb.category_deleted", "/kb/categories")
 }
-
