@@ -48,6 +48,8 @@ type Result struct {
 	Tickets, Contacts, Organizations, Teams int
 	// Articles is the number of help centre articles written.
 	Articles int
+	// Macros is the number of shared macros (feature kbmacros).
+	Macros int
 	Logins   []Login
 	Token    string
 }
@@ -167,6 +169,9 @@ func setup(ctx context.Context, a *app.App, pl *plan) (*runner, *Result, error) 
 		return nil, nil, err
 	}
 	if res.Articles, err = createHelpCentre(ctx, a, r.agents[adminAgent]); err != nil {
+		return nil, nil, err
+	}
+	if res.Macros, err = createMacros(ctx, a, r.teams); err != nil { // feature kbmacros
 		return nil, nil, err
 	}
 	orgIDs, err := createOrganizations(ctx, a)
