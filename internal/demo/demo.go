@@ -50,8 +50,8 @@ type Result struct {
 	Articles int
 	// Macros is the number of shared macros (feature kbmacros).
 	Macros int
-	Logins   []Login
-	Token    string
+	Logins []Login
+	Token  string
 }
 
 // Empty reports whether the database has no tickets.
