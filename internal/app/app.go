@@ -112,7 +112,7 @@ func New(ctx context.Context, db *store.DB, o Options) (*App, error) {
 	a.Reports = &report.Service{DB: db}
 	a.Tickets = &ticket.Service{DB: db, Limits: o.Limits, Clocks: a.SLA, Priorities: a.SLA}
 	// Macros (feature kbmacros) act through the ticket service.
-	a.Macros = &macro.Service{DB: db, Tickets: a.Tickets, People: a.People}
+	a.Macros = &macro.Service{DB: db, Tickets: a.Tickets, People: a.People, Limits: o.Limits}
 	a.KB.Limits = o.Limits
 	workers, periodic := jobs.Standard(db, a.Tickets, a.SLA, o.CloseSolvedAfter, o.Log)
 	jobs.AddMail(workers, sender)

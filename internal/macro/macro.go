@@ -105,6 +105,8 @@ type Service struct {
 	DB      *store.DB
 	Tickets Tickets
 	People  People
+	// Limits bound a macro's files: those of a message's attachments.
+	Limits ticket.AttachmentLimits
 }
 
 const (
@@ -520,6 +522,8 @@ type Applied struct {
 	Locale  string        `json:"locale"`
 	Actions []MacroAction `json:"actions"`
 	Preview bool          `json:"preview"`
+	// Files are the macro's files, for the reply the agent sends.
+	Files []File `json:"files"`
 	// Ticket is the ticket after the actions ran (before, on a preview).
 	Ticket ticket.Ticket `json:"ticket"`
 }
@@ -558,6 +562,9 @@ func (s *Service) Apply(ctx context.Context, actor auth.Actor, ticketID, id int6
 	}
 	text, locale := Pick(m, lang)
 	res := Applied{MacroID: m.ID, Name: m.Name, Body: Render(text, Values(subj)), Locale: locale, Actions: m.Actions, Preview: preview, Ticket: t}
+	if res.Files, err = s.files(ctx, m.ID); err != nil {
+		return Applied{}, err
+	}
 	if preview {
 		return res, nil
 	}

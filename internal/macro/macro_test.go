@@ -241,3 +241,52 @@ func TestApply(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestMacroFiles(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine store.Engine) {
+		f := apptest.New(t, engine)
+		s := f.Macros
+		shared, err := s.Create(ctx, f.Admin, macro.MacroInput{Name: ptr("Invoice copy"), Body: ptr("Here is the form."), Shared: ptr(true)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mine, err := s.Create(ctx, f.Agent, macro.MacroInput{Name: ptr("Mine"), Body: ptr("x")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pdf := ticket.AttachmentInput{Filename: "form.pdf", ContentType: "application/pdf", Data: []byte("%PDF-1.4 form")}
+		if _, err := s.Attach(ctx, f.Agent, shared.ID, []ticket.AttachmentInput{pdf}); !errors.Is(err, auth.ErrForbidden) {
+			t.Fatalf("agent attached to a shared macro: %v", err)
+		}
+		got, err := s.Attach(ctx, f.Admin, shared.ID, []ticket.AttachmentInput{pdf})
+		if err != nil || len(got) != 1 || got[0].Filename != "form.pdf" || got[0].Size != int64(len(pdf.Data)) {
+			t.Fatalf("attached: %+v %v", got, err)
+		}
+		if _, err := s.Attach(ctx, f.Admin, shared.ID, []ticket.AttachmentInput{{Filename: "x.exe", Data: []byte("MZ")}}); fieldOf(err) == "" {
+			t.Fatalf("program attached: %v", err)
+		}
+		if _, err := s.Attach(ctx, f.Agent2, mine.ID, []ticket.AttachmentInput{pdf}); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("another agent attached to a personal macro: %v", err)
+		}
+		// Applying offers the files; the composer sends them with the reply.
+		tk := newTicket(t, f, "en")
+		res, err := s.Apply(ctx, f.Agent, tk.ID, shared.ID, true)
+		if err != nil || len(res.Files) != 1 {
+			t.Fatalf("applied files: %+v %v", res.Files, err)
+		}
+		ups, err := s.Uploads(ctx, f.Light, shared.ID)
+		if err != nil || len(ups) != 1 || string(ups[0].Data) != string(pdf.Data) {
+			t.Fatalf("uploads: %+v %v", ups, err)
+		}
+		msg, err := f.Tickets.AddMessage(ctx, f.Agent, tk.ID, ticket.MessageInput{Kind: ticket.KindReply, Body: res.Body, Attachments: ups})
+		if err != nil || len(msg.Message.Attachments) != 1 {
+			t.Fatalf("reply with the macro's file: %+v %v", msg, err)
+		}
+		if err := s.DeleteFile(ctx, f.Admin, shared.ID, got[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if fs, _ := s.Files(ctx, f.Agent, shared.ID); len(fs) != 0 {
+			t.Fatalf("after delete: %+v", fs)
+		}
+	})
+}

@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"errors"
+	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"tessera/internal/macro"
 	"tessera/internal/people"
 	"tessera/internal/ticket"
+	"tessera/internal/validation"
 	"tessera/internal/web/page"
 )
 
@@ -31,6 +33,9 @@ func (h *Handler) registerMacros(mux *http.ServeMux) {
 	mux.HandleFunc("POST /macros/{id}", s.Agent(h.macroUpdate))
 	mux.HandleFunc("POST /macros/{id}/delete", s.Agent(h.macroDelete))
 	mux.HandleFunc("POST /tickets/{id}/macros/{mid}/apply", s.Agent(h.macroApply))
+	mux.HandleFunc("POST /macros/{id}/files/upload", s.Agent(h.macroFileUpload))
+	mux.HandleFunc("POST /macros/{id}/files/{fid}/delete", s.Agent(h.macroFileDelete))
+	mux.HandleFunc("GET /macros/{id}/files/{fid}", s.Agent(h.macroFileGet))
 }
 
 type macroListPage struct {
@@ -90,6 +95,7 @@ type macroFormPage struct {
 	CanAct     bool // light agents write macros without actions
 	// Placeholders are listed under the text, for the author to copy.
 	Placeholders []string
+	Files        []macro.File
 }
 
 func (h *Handler) renderMacroForm(w http.ResponseWriter, r *http.Request, m *macro.Macro, f *adminForm) {
@@ -121,6 +127,10 @@ func (h *Handler) renderMacroForm(w http.ResponseWriter, r *http.Request, m *mac
 	title := "macros.new"
 	if m != nil {
 		title = "macros.edit"
+		if p.Files, err = h.Site.App.Macros.Files(ctx, v.Actor, m.ID); err != nil {
+			h.Site.Fail(w, r, err)
+			return
+		}
 	}
 	status := http.StatusOK
 	if f.Invalid() {
@@ -334,6 +344,9 @@ func (h *Handler) loadMacroPicker(r *http.Request, d *page.Data, tv *ticketView)
 			return err
 		}
 		tv.Compose.Body = res.Body
+		if len(res.Files) > 0 {
+			tv.Compose.MacroFiles, tv.Compose.Files = id, res.Files
+		}
 	}
 	return nil
 }
@@ -393,8 +406,82 @@ func (h *Handler) macroApply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	to := "/tickets/" + strconv.FormatInt(id, 10)
-	if strings.TrimSpace(res.Body) != "" {
+	if strings.TrimSpace(res.Body) != "" || len(res.Files) > 0 {
 		to += "?" + url.Values{"compose_macro": {strconv.FormatInt(mid, 10)}}.Encode()
 	}
 	adminDone(w, r, "macros.applied", to+"#composer")
+}
+
+func (h *Handler) macroFileUpload(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	actor := page.ViewerFrom(ctx).Actor
+	m, ok := h.macroByPath(w, r)
+	if !ok {
+		return
+	}
+	p, err := readMessagePost(w, r, h.messageLimit())
+	if err == nil {
+		_, err = h.Site.App.Macros.Attach(ctx, actor, m.ID, p.Files)
+	}
+	if err != nil {
+		f := macroValues(*m)
+		switch ve, ok := validation.As(err); {
+		case ok:
+			for _, fe := range ve.Fields {
+				f.add("files", fe.Field+": "+fe.Detail)
+			}
+		case errors.Is(err, errTooLarge):
+			f.add("files", h.Site.NewData(r, "").T("ticket.err_too_large"))
+		case errors.Is(err, auth.ErrForbidden):
+			f.add("files", h.Site.NewData(r, "").T("macros.forbidden"))
+		default:
+			h.Site.Fail(w, r, err)
+			return
+		}
+		h.renderMacroForm(w, r, m, f)
+		return
+	}
+	adminDone(w, r, "macros.files_saved", "/macros/"+strconv.FormatInt(m.ID, 10)+"#files")
+}
+
+func (h *Handler) macroFileDelete(w http.ResponseWriter, r *http.Request) {
+	actor := page.ViewerFrom(r.Context()).Actor
+	m, ok := h.macroByPath(w, r)
+	if !ok {
+		return
+	}
+	fid, ok := pathInt(r, "fid")
+	if !ok {
+		h.Site.NotFound(w, r)
+		return
+	}
+	if err := h.Site.App.Macros.DeleteFile(r.Context(), actor, m.ID, fid); err != nil {
+		h.Site.Fail(w, r, err)
+		return
+	}
+	adminDone(w, r, "macros.file_deleted", "/macros/"+strconv.FormatInt(m.ID, 10)+"#files")
+}
+
+// macroFileGet downloads a macro's file; it is never shown as a page.
+func (h *Handler) macroFileGet(w http.ResponseWriter, r *http.Request) {
+	actor := page.ViewerFrom(r.Context()).Actor
+	id, ok1 := pathInt(r, "id")
+	fid, ok2 := pathInt(r, "fid")
+	if !ok1 || !ok2 {
+		h.Site.NotFound(w, r)
+		return
+	}
+	f, data, err := h.Site.App.Macros.FileData(r.Context(), actor, id, fid)
+	if err != nil {
+		h.Site.Fail(w, r, err)
+		return
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", f.ContentType)
+	hd.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Filename}))
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Content-Security-Policy", "sandbox")
+	hd.Set("Cache-Control", "private, no-store")
+	hd.Set("Content-Length", strconv.Itoa(len(data)))
+	_, _ = w.Write(data)
 }

@@ -116,6 +116,19 @@ func TestMacroComposer(t *testing.T) {
 		if got, _ := e.f.Macros.Get(ctx, auth.System, m.ID); got.UsageCount != 1 {
 			t.Fatalf("usage %d", got.UsageCount)
 		}
+		// A macro's files go with the reply the agent sends.
+		r = e.postMultipart(rAdmin, fmt.Sprintf("/macros/%d/files/upload", m.ID), nil, upload{"refund-form.pdf", "application/pdf", []byte("%PDF-1.4 form")})
+		wantCode(t, "macro file", r, http.StatusSeeOther)
+		wantCode(t, "agent uploads to a shared macro", e.postMultipart(rAgent, fmt.Sprintf("/macros/%d/files/upload", m.ID), nil, upload{"x.pdf", "application/pdf", []byte("%PDF")}), http.StatusUnprocessableEntity)
+		r = e.get(rAgent, loc)
+		wantBody(t, "composer carries the files", r, fmt.Sprintf(`name="macro_files" value="%d"`, m.ID), "refund-form.pdf")
+		r = e.postMultipart(rAgent, tpath(tk.ID, "/messages"), []string{"kind", "reply", "body", "Done: " + rendered, "macro_files", fmt.Sprint(m.ID)})
+		wantCode(t, "reply with the macro's file", r, http.StatusSeeOther)
+		msgs := e.messages(tk.ID)
+		last := msgs[len(msgs)-1]
+		if len(last.Attachments) != 1 || last.Attachments[0].Filename != "refund-form.pdf" {
+			t.Fatalf("reply attachments: %+v", last.Attachments)
+		}
 		// Another team's ticket is not found.
 		wantCode(t, "team agent", e.post(rTeam, tpath(tk.ID, fmt.Sprintf("/macros/%d/apply", m.ID)), url.Values{}), http.StatusNotFound)
 	})

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"tessera/internal/auth"
+	"tessera/internal/macro"
 	"tessera/internal/people"
 	"tessera/internal/report"
 	"tessera/internal/richtext"
@@ -85,6 +86,10 @@ type composeForm struct {
 	Preview            template.HTML
 	Previewed          bool
 	Error              string
+	// MacroFiles is the applied macro whose files the reply carries, and
+	// Files their names (feature kbmacros).
+	MacroFiles int64
+	Files      []macro.File
 }
 
 // Err returns the error of a field.

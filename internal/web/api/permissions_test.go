@@ -30,6 +30,7 @@ type world struct {
 	// Feature kbmacros: a shared macro with actions, one with text only,
 	// and a file of the article.
 	macro, textMacro, articleFile int64
+	macroFile                     int64 // on textMacro
 	actors                        map[string]auth.Actor
 }
 
@@ -69,6 +70,14 @@ func newWorld(t *testing.T, e *env) *world {
 	w.macro = o.ID
 	e.must(http.StatusCreated, "POST", "/api/v1/macros", cAdmin, map[string]any{"name": "Matrix Text Macro", "body": "Checked #{{ticket.number}}", "shared": true}, &o)
 	w.textMacro = o.ID
+	var mfiles struct {
+		Items []struct {
+			ID int64 `json:"id"`
+		} `json:"items"`
+	}
+	mdata, mct := multipartBody(nil, formFile{"attachments", "form.pdf", "application/pdf", []byte("%PDF-1.4 form")})
+	e.must(http.StatusCreated, "POST", fmt.Sprintf("/api/v1/macros/%d/attachments", w.textMacro), cAdmin, formRequest{mdata, mct}, &mfiles)
+	w.macroFile = mfiles.Items[0].ID
 	var files struct {
 		Items []struct {
 			ID int64 `json:"id"`
@@ -357,6 +366,26 @@ func permCases() []permCase {
 			e.must(http.StatusCreated, "POST", "/api/v1/macros", cAdmin, map[string]any{"name": e.unique("Gone "), "body": "Bye", "shared": true}, &m)
 			return fmt.Sprintf("/api/v1/macros/%d", m.ID), nil
 		}, want: codes(http.StatusNoContent, cAgent, forbidden, cLight, forbidden, cTeam, forbidden)},
+		{Method: "GET", Path: "/api/v1/macros/{id}/attachments", call: func(_ *env, w *world, _ string) (string, any) {
+			return fmt.Sprintf("/api/v1/macros/%d/attachments", w.textMacro), nil
+		}, want: codes(ok)},
+		{Method: "POST", Path: "/api/v1/macros/{id}/attachments", call: func(_ *env, w *world, _ string) (string, any) {
+			data, ct := multipartBody(nil, formFile{"attachments", "more.txt", "text/plain", []byte("more")})
+			return fmt.Sprintf("/api/v1/macros/%d/attachments", w.textMacro), formRequest{data, ct}
+		}, want: codes(forbidden, cAdmin, created)},
+		{Method: "GET", Path: "/api/v1/macros/{id}/attachments/{aid}", call: func(_ *env, w *world, _ string) (string, any) {
+			return fmt.Sprintf("/api/v1/macros/%d/attachments/%d", w.textMacro, w.macroFile), nil
+		}, want: codes(ok)},
+		{Method: "DELETE", Path: "/api/v1/macros/{id}/attachments/{aid}", call: func(e *env, w *world, _ string) (string, any) {
+			var files struct {
+				Items []struct {
+					ID int64 `json:"id"`
+				} `json:"items"`
+			}
+			data, ct := multipartBody(nil, formFile{"attachments", "gone.txt", "text/plain", []byte("gone")})
+			e.must(http.StatusCreated, "POST", fmt.Sprintf("/api/v1/macros/%d/attachments", w.textMacro), cAdmin, formRequest{data, ct}, &files)
+			return fmt.Sprintf("/api/v1/macros/%d/attachments/%d", w.textMacro, files.Items[0].ID), nil
+		}, want: codes(forbidden, cAdmin, http.StatusNoContent)},
 		{Method: "POST", Path: "/api/v1/tickets/{id}/macros/{macro_id}/apply", call: func(_ *env, w *world, _ string) (string, any) {
 			return fmt.Sprintf("/api/v1/tickets/%d/macros/%d/apply", w.support.ID, w.macro), map[string]any{"preview": false}
 		}, want: codes(ok, cLight, forbidden, cTeam, notFound)},

@@ -35,7 +35,20 @@ CREATE TABLE macros (
 );
 CREATE INDEX macros_owner ON macros (owner_agent_id, name);
 
+-- Files a macro's reply carries; the bytes live once in blobs.
+CREATE TABLE macro_attachments (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    macro_id     INTEGER NOT NULL REFERENCES macros (id) ON DELETE CASCADE,
+    sha256       TEXT NOT NULL REFERENCES blobs (sha256),
+    filename     TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size         INTEGER NOT NULL,
+    created_at   TIMESTAMP NOT NULL
+);
+CREATE INDEX macro_attachments_macro ON macro_attachments (macro_id, id);
+
 -- +goose Down
+DROP TABLE macro_attachments;
 DROP TABLE macros;
 ALTER TABLE kb_revisions DROP COLUMN restored_from;
 DROP TABLE kb_attachments;
