@@ -13,6 +13,7 @@ import (
 	"tessera/internal/auth"
 	"tessera/internal/macro"
 	"tessera/internal/people"
+	"tessera/internal/store"
 	"tessera/internal/ticket"
 	"tessera/internal/validation"
 	"tessera/internal/web/page"
@@ -205,7 +206,8 @@ func macroInput(f *adminForm, isAdmin bool) macro.MacroInput {
 func macroAlias(in macro.MacroInput) func(field, detail string) (string, string) {
 	return func(field, detail string) (string, string) {
 		if rest, ok := strings.CutPrefix(field, "actions["); ok {
-			if i, err := strconv.Atoi(rest[:strings.IndexByte(rest, ']')]); err == nil && in.Actions != nil && i < len(*in.Actions) {
+			n, _, _ := strings.Cut(rest, "]")
+			if i, err := strconv.Atoi(n); err == nil && in.Actions != nil && i < len(*in.Actions) {
 				return (*in.Actions)[i].Type, detail
 			}
 		}
@@ -332,16 +334,21 @@ func (h *Handler) loadMacroPicker(r *http.Request, d *page.Data, tv *ticketView)
 	p.Open = q.Has("macro_q") || q.Has("macro")
 	if id, err := strconv.ParseInt(q.Get("macro"), 10, 64); err == nil && id > 0 {
 		res, err := svc.Apply(ctx, actor, tv.T.ID, id, true)
-		if err != nil {
+		if err != nil && !gone(err) {
 			return err
 		}
-		p.Chosen = &res
-		p.Actions = describeActions(d, tv, res.Actions)
+		if err == nil {
+			p.Chosen = &res
+			p.Actions = describeActions(d, tv, res.Actions)
+		}
 	}
 	if id, err := strconv.ParseInt(q.Get("compose_macro"), 10, 64); err == nil && id > 0 {
 		res, err := svc.Apply(ctx, actor, tv.T.ID, id, true)
-		if err != nil {
+		if err != nil && !gone(err) {
 			return err
+		}
+		if err != nil {
+			return nil
 		}
 		tv.Compose.Body = res.Body
 		if len(res.Files) > 0 {
@@ -349,6 +356,14 @@ func (h *Handler) loadMacroPicker(r *http.Request, d *page.Data, tv *ticketView)
 		}
 	}
 	return nil
+}
+
+// gone reports whether a macro named in the address cannot be used any
+// more (deleted, deactivated, not the viewer's): the ticket page shows
+// without it rather than failing.
+func gone(err error) bool {
+	_, invalid := validation.As(err)
+	return invalid || errors.Is(err, store.ErrNotFound) || errors.Is(err, auth.ErrForbidden)
 }
 
 // describeActions says what each action does, in the viewer's language.

@@ -129,6 +129,8 @@ func TestMacroComposer(t *testing.T) {
 		if len(last.Attachments) != 1 || last.Attachments[0].Filename != "refund-form.pdf" {
 			t.Fatalf("reply attachments: %+v", last.Attachments)
 		}
+		// A macro that is gone leaves the page as it is.
+		wantCode(t, "unknown macro", e.get(rAgent, page+"?macro=99999&compose_macro=99999"), http.StatusOK)
 		// Another team's ticket is not found.
 		wantCode(t, "team agent", e.post(rTeam, tpath(tk.ID, fmt.Sprintf("/macros/%d/apply", m.ID)), url.Values{}), http.StatusNotFound)
 	})
