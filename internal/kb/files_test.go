@@ -197,5 +197,21 @@ func TestCategoryNesting(t *testing.T) {
 		if err != nil || moved.ParentID != nil || moved.Name != "Refunds and returns" || moved.Position != 1 || moved.Locale != "es" {
 			t.Fatalf("moved: %+v %v", moved, err)
 		}
+		// A translation names the category it translates.
+		es, err := s.CreateCategory(ctx, f.Admin, kb.CategoryInput{Name: ptr("Facturación"), Locale: ptr("es"), TranslationOf: &top.ID})
+		if err != nil || es.TranslationOf == nil || *es.TranslationOf != top.ID {
+			t.Fatalf("translation: %+v %v", es, err)
+		}
+		if _, err := s.CreateCategory(ctx, f.Admin, kb.CategoryInput{Name: ptr("x"), TranslationOf: ptr(int64(99999))}); err == nil {
+			t.Fatal("translation of nothing accepted")
+		} else if ve, ok := validation.As(err); !ok || ve.Fields[0].Field != "translation_of" {
+			t.Fatalf("want a field error on translation_of: %v", err)
+		}
+		if _, err := s.UpdateCategory(ctx, f.Admin, es.ID, kb.CategoryInput{TranslationOf: &es.ID}); err == nil {
+			t.Fatal("a category translates itself")
+		}
+		if un, err := s.UpdateCategory(ctx, f.Admin, es.ID, kb.CategoryInput{TranslationOf: ptr(int64(0))}); err != nil || un.TranslationOf != nil {
+			t.Fatalf("unlinked: %+v %v", un, err)
+		}
 	})
 }

@@ -59,14 +59,16 @@ type Service struct {
 
 // Category is a category of articles, or a section of one (ParentID set).
 type Category struct {
-	ID          int64     `json:"id"`
-	ParentID    *int64    `json:"parent_id"`
-	Locale      string    `json:"locale"`
-	Name        string    `json:"name"`
-	Description string    `json:"description"`
-	Position    int       `json:"position"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	ID          int64  `json:"id"`
+	ParentID    *int64 `json:"parent_id"`
+	Locale      string `json:"locale"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Position    int    `json:"position"`
+	// TranslationOf is the category this one translates into Locale.
+	TranslationOf *int64    `json:"translation_of"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
 }
 
 // CategoryInput creates or changes a category; absent fields stay.
@@ -76,6 +78,8 @@ type CategoryInput struct {
 	Name        *string `json:"name"`
 	Description *string `json:"description"`
 	Position    *int    `json:"position"`
+	// TranslationOf links a category to the one it translates (0 unlinks).
+	TranslationOf *int64 `json:"translation_of"`
 }
 
 // Article is an article of the knowledge base.
@@ -170,11 +174,11 @@ func CanRead(actor auth.Actor, a Article) bool {
 
 // ---- categories
 
-const categoryCols = `id, parent_id, locale, name, description, position, created_at, updated_at`
+const categoryCols = `id, parent_id, locale, name, description, position, translation_of, created_at, updated_at`
 
 func scanCategory(r interface{ Scan(...any) error }) (Category, error) {
 	var c Category
-	err := r.Scan(&c.ID, &c.ParentID, &c.Locale, &c.Name, &c.Description, &c.Position, &c.CreatedAt, &c.UpdatedAt)
+	err := r.Scan(&c.ID, &c.ParentID, &c.Locale, &c.Name, &c.Description, &c.Position, &c.TranslationOf, &c.CreatedAt, &c.UpdatedAt)
 	return c, err
 }
 
@@ -230,6 +234,21 @@ func (in CategoryInput) check(create bool) error {
 	return v.Err()
 }
 
+// checkTranslationOf refuses a translation of a category that does not
+// exist.
+func (s *Service) checkTranslationOf(ctx context.Context, id *int64) error {
+	if id == nil {
+		return nil
+	}
+	if _, err := s.Category(ctx, *id); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return validation.Field("translation_of", "no such category")
+		}
+		return err
+	}
+	return nil
+}
+
 // checkNoCycle refuses a parent that is the category itself or one of its
 // own sections, at any depth.
 func (s *Service) checkNoCycle(ctx context.Context, id, parent int64) error {
@@ -272,9 +291,16 @@ func (s *Service) CreateCategory(ctx context.Context, actor auth.Actor, in Categ
 		pos = *in.Position
 	}
 	now := store.Now()
+	tr := in.TranslationOf
+	if tr != nil && *tr == 0 {
+		tr = nil
+	}
+	if err := s.checkTranslationOf(ctx, tr); err != nil {
+		return Category{}, err
+	}
 	var id int64
-	err := s.DB.Write().QueryRow(ctx, `INSERT INTO kb_categories (parent_id, locale, name, description, position, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id`, in.ParentID, locale, strings.TrimSpace(*in.Name), desc, pos, now).Scan(&id)
+	err := s.DB.Write().QueryRow(ctx, `INSERT INTO kb_categories (parent_id, locale, name, description, position, translation_of, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`, in.ParentID, locale, strings.TrimSpace(*in.Name), desc, pos, tr, now).Scan(&id)
 	if err != nil {
 		if errors.Is(err, store.ErrReference) {
 			return Category{}, validation.Field("parent_id", "no such category")
@@ -319,8 +345,18 @@ func (s *Service) UpdateCategory(ctx context.Context, actor auth.Actor, id int64
 	if in.Position != nil {
 		c.Position = *in.Position
 	}
-	_, err = s.DB.Write().Exec(ctx, `UPDATE kb_categories SET parent_id = $2, locale = $3, name = $4, description = $5, position = $6, updated_at = $7 WHERE id = $1`,
-		id, c.ParentID, c.Locale, c.Name, c.Description, c.Position, store.Now())
+	if in.TranslationOf != nil {
+		c.TranslationOf = in.TranslationOf
+		if *in.TranslationOf == 0 {
+			c.TranslationOf = nil
+		} else if *in.TranslationOf == id {
+			return Category{}, validation.Field("translation_of", "a category cannot translate itself")
+		} else if err := s.checkTranslationOf(ctx, in.TranslationOf); err != nil {
+			return Category{}, err
+		}
+	}
+	_, err = s.DB.Write().Exec(ctx, `UPDATE kb_categories SET parent_id = $2, locale = $3, name = $4, description = $5, position = $6, translation_of = $7, updated_at = $8 WHERE id = $1`,
+		id, c.ParentID, c.Locale, c.Name, c.Description, c.Position, c.TranslationOf, store.Now())
 	if err != nil {
 		if errors.Is(err, store.ErrReference) {
 			return Category{}, validation.Field("parent_id", "no such category")

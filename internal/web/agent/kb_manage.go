@@ -218,6 +218,9 @@ func kbCategoryValues(c kb.Category) *adminForm {
 	if c.ParentID != nil {
 		f.Values.Set("parent_id", strconv.FormatInt(*c.ParentID, 10))
 	}
+	if c.TranslationOf != nil {
+		f.Values.Set("translation_of", strconv.FormatInt(*c.TranslationOf, 10))
+	}
 	return f
 }
 
@@ -226,12 +229,22 @@ func kbCategoryInput(f *adminForm) (kb.CategoryInput, bool) {
 	pos := 0
 	ok := formInt(f, "position", &pos)
 	parent, _ := strconv.ParseInt(f.Get("parent_id"), 10, 64)
-	return kb.CategoryInput{Name: &name, Description: &desc, Locale: &locale, Position: &pos, ParentID: &parent}, ok
+	tr, _ := strconv.ParseInt(f.Get("translation_of"), 10, 64)
+	return kb.CategoryInput{Name: &name, Description: &desc, Locale: &locale, Position: &pos, ParentID: &parent, TranslationOf: &tr}, ok
 }
 
 func (h *Handler) kbCategories(w http.ResponseWriter, r *http.Request) {
 	f := newAdminForm(nil)
 	f.Values.Set("locale", h.Site.NewData(r, "").Lang())
+	// ?translate=ID starts the form as a translation of that category.
+	if id, err := strconv.ParseInt(r.URL.Query().Get("translate"), 10, 64); err == nil && id > 0 {
+		if c, err := h.Site.App.KB.Category(r.Context(), id); err == nil {
+			f.Values.Set("translation_of", strconv.FormatInt(c.ID, 10))
+			f.Values.Set("name", c.Name)
+			f.Values.Set("description", c.Description)
+			f.Values.Set("position", strconv.Itoa(c.Position))
+		}
+	}
 	h.renderKBCategories(w, r, nil, f)
 }
 

@@ -133,6 +133,13 @@ func TestKBCategoryPages(t *testing.T) {
 		if c, _ := e.f.KB.Category(ctx, top.ID); c.Name != "Cobrança" || c.Position != 1 {
 			t.Fatalf("renamed: %+v", c)
 		}
+		// Translating starts from the category, in another language.
+		r = e.get(rAdmin, fmt.Sprintf("/kb/categories?translate=%d", top.ID))
+		wantBody(t, "translate form", r, fmt.Sprintf(`<option value="%d" selected>Cobrança (pt-BR)</option>`, top.ID))
+		wantCode(t, "translation", e.post(rAdmin, "/kb/categories", url.Values{"name": {"Facturación"}, "locale": {"es"}, "translation_of": {fmt.Sprint(top.ID)}}), http.StatusSeeOther)
+		if es, _ := e.f.KB.Categories(ctx, "es"); len(es) != 1 || es[0].TranslationOf == nil || *es[0].TranslationOf != top.ID {
+			t.Fatalf("translation: %+v", es)
+		}
 		r = e.post(rAdmin, edit+"/delete", url.Values{})
 		wantCode(t, "not empty", r, http.StatusUnprocessableEntity)
 		wantBody(t, "reason", r, "1 sections and 0 articles")

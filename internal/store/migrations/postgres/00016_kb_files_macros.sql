@@ -13,6 +13,9 @@ CREATE TABLE kb_attachments (
 );
 CREATE INDEX kb_attachments_article ON kb_attachments (article_id, id);
 
+-- A category written in another language names the one it translates.
+ALTER TABLE kb_categories ADD COLUMN translation_of BIGINT REFERENCES kb_categories (id) ON DELETE SET NULL;
+
 -- A restored revision names the one it brought back.
 ALTER TABLE kb_revisions ADD COLUMN restored_from BIGINT;
 
@@ -52,3 +55,4 @@ DROP TABLE macro_attachments;
 DROP TABLE macros;
 ALTER TABLE kb_revisions DROP COLUMN restored_from;
 DROP TABLE kb_attachments;
+ALTER TABLE kb_categories DROP COLUMN translation_of;
