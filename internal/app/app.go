@@ -15,6 +15,7 @@ import (
 	"tessera/internal/inbox"
 	"tessera/internal/jobs"
 	"tessera/internal/kb"
+	"tessera/internal/macro"
 	"tessera/internal/mail"
 	"tessera/internal/notify"
 	"tessera/internal/people"
@@ -58,6 +59,8 @@ type App struct {
 	MailTemplates *outbound.Templates
 	MailOptions   *outbound.Options
 	Bounces       *outbound.Bounces
+	// Macros: canned replies and their ticket actions (feature kbmacros).
+	Macros *macro.Service
 }
 
 // Options configure an App.
@@ -126,6 +129,9 @@ func New(ctx context.Context, db *store.DB, o Options) (*App, error) {
 	a.KB = &kb.Service{DB: db}
 	a.Reports = &report.Service{DB: db}
 	a.Tickets = &ticket.Service{DB: db, Limits: o.Limits, Clocks: a.SLA, Priorities: a.SLA}
+	// Macros (feature kbmacros) act through the ticket service.
+	a.Macros = &macro.Service{DB: db, Tickets: a.Tickets, People: a.People, Limits: o.Limits}
+	a.KB.Limits = o.Limits
 	workers, periodic := jobs.Standard(db, a.Tickets, a.SLA, o.CloseSolvedAfter, o.Log)
 	jobs.AddMail(workers, sender)
 	// Routing and webhooks (issue 6).

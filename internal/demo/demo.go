@@ -49,8 +49,10 @@ type Result struct {
 	Tickets, Contacts, Organizations, Teams int
 	// Articles is the number of help centre articles written.
 	Articles int
-	Logins   []Login
-	Token    string
+	// Macros is the number of shared macros (feature kbmacros).
+	Macros int
+	Logins []Login
+	Token  string
 }
 
 // Empty reports whether the database has no tickets.
@@ -175,6 +177,9 @@ func setup(ctx context.Context, a *app.App, pl *plan) (*runner, *Result, error) 
 		return nil, nil, err
 	}
 	if res.Articles, err = createHelpCentre(ctx, a, r.agents[adminAgent]); err != nil {
+		return nil, nil, err
+	}
+	if res.Macros, err = createMacros(ctx, a, r.teams); err != nil { // feature kbmacros
 		return nil, nil, err
 	}
 	orgIDs, err := createOrganizations(ctx, a)

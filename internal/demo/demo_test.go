@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +16,7 @@ import (
 
 	"tessera/internal/app"
 	"tessera/internal/auth"
+	"tessera/internal/macro"
 	"tessera/internal/store"
 	"tessera/internal/store/storetest"
 	"tessera/internal/ticket"
@@ -311,9 +313,23 @@ func TestSetupTwice(t *testing.T) {
 		res1.Organizations != res2.Organizations || res2.Token == "" {
 		t.Error("the second setup did not find the first one's cast")
 	}
-	for table, want := range map[string]int{"teams": 3, "agents": 8, "organizations": 40, "contacts": 300, "statuses": 9, "custom_fields": 4} {
+	for table, want := range map[string]int{"teams": 3, "agents": 8, "organizations": 40, "contacts": 300, "statuses": 9, "custom_fields": 4, "macros": len(macroSpecs)} {
 		if n := count(t, a, `SELECT COUNT(*) FROM `+table); n != want {
 			t.Errorf("%s: %d rows after two setups, want %d", table, n, want)
+		}
+	}
+	// Feature kbmacros: at least six shared macros, each in the four
+	// languages, with placeholders the service accepts.
+	ms, err := a.Macros.List(ctx, auth.System, macro.ListOptions{})
+	if err != nil || len(ms) < 6 || res2.Macros != len(ms) {
+		t.Fatalf("demo macros: %d (result %d), %v", len(ms), res2.Macros, err)
+	}
+	for _, m := range ms {
+		if !m.Shared || len(m.Translations) != 3 || m.Locale != "en" {
+			t.Errorf("macro %q: shared %v, translations %v", m.Name, m.Shared, m.Translations)
+		}
+		if m.Name == "Escalated to billing" && !slices.ContainsFunc(m.Actions, func(x macro.MacroAction) bool { return x.Type == macro.AssignTeam && x.Value == r1.teams[1] }) {
+			t.Errorf("escalation does not move to Billing: %+v", m.Actions)
 		}
 	}
 }

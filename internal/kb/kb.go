@@ -24,6 +24,7 @@ import (
 	"tessera/internal/richtext"
 	"tessera/internal/search"
 	"tessera/internal/store"
+	"tessera/internal/ticket"
 	"tessera/internal/validation"
 )
 
@@ -46,6 +47,9 @@ var Anonymous = auth.Actor{Kind: "anonymous"}
 // Service reads and writes the knowledge base.
 type Service struct {
 	DB *store.DB
+	// Limits bound the files attached to articles: those of ticket
+	// attachments.
+	Limits ticket.AttachmentLimits
 
 	// vocab caches each locale's kb_terms for typo correction; a write to
 	// a published article drops it.
@@ -55,14 +59,16 @@ type Service struct {
 
 // Category is a category of articles, or a section of one (ParentID set).
 type Category struct {
-	ID          int64     `json:"id"`
-	ParentID    *int64    `json:"parent_id"`
-	Locale      string    `json:"locale"`
-	Name        string    `json:"name"`
-	Description string    `json:"description"`
-	Position    int       `json:"position"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	ID          int64  `json:"id"`
+	ParentID    *int64 `json:"parent_id"`
+	Locale      string `json:"locale"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Position    int    `json:"position"`
+	// TranslationOf is the category this one translates into Locale.
+	TranslationOf *int64    `json:"translation_of"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
 }
 
 // CategoryInput creates or changes a category; absent fields stay.
@@ -72,6 +78,8 @@ type CategoryInput struct {
 	Name        *string `json:"name"`
 	Description *string `json:"description"`
 	Position    *int    `json:"position"`
+	// TranslationOf links a category to the one it translates (0 unlinks).
+	TranslationOf *int64 `json:"translation_of"`
 }
 
 // Article is an article of the knowledge base.
@@ -110,14 +118,19 @@ type ArticleInput struct {
 
 // Revision is an earlier version of an article.
 type Revision struct {
-	ID         int64     `json:"id"`
-	ArticleID  int64     `json:"article_id"`
-	Title      string    `json:"title"`
-	Body       string    `json:"body"`
-	Status     string    `json:"status"`
-	Visibility string    `json:"visibility"`
-	AuthorID   *int64    `json:"author_id"`
-	CreatedAt  time.Time `json:"created_at"`
+	ID         int64    `json:"id"`
+	ArticleID  int64    `json:"article_id"`
+	Title      string   `json:"title"`
+	Body       string   `json:"body"`
+	Status     string   `json:"status"`
+	Visibility string   `json:"visibility"`
+	CategoryID *int64   `json:"category_id"`
+	Tags       []string `json:"tags"`
+	AuthorID   *int64   `json:"author_id"`
+	// RestoredFrom is set on the version a restore replaced: the revision
+	// that was brought back.
+	RestoredFrom *int64    `json:"restored_from"`
+	CreatedAt    time.Time `json:"created_at"`
 }
 
 func validLocale(l string) bool {
@@ -161,11 +174,11 @@ func CanRead(actor auth.Actor, a Article) bool {
 
 // ---- categories
 
-const categoryCols = `id, parent_id, locale, name, description, position, created_at, updated_at`
+const categoryCols = `id, parent_id, locale, name, description, position, translation_of, created_at, updated_at`
 
 func scanCategory(r interface{ Scan(...any) error }) (Category, error) {
 	var c Category
-	err := r.Scan(&c.ID, &c.ParentID, &c.Locale, &c.Name, &c.Description, &c.Position, &c.CreatedAt, &c.UpdatedAt)
+	err := r.Scan(&c.ID, &c.ParentID, &c.Locale, &c.Name, &c.Description, &c.Position, &c.TranslationOf, &c.CreatedAt, &c.UpdatedAt)
 	return c, err
 }
 
@@ -221,10 +234,48 @@ func (in CategoryInput) check(create bool) error {
 	return v.Err()
 }
 
+// checkTranslationOf refuses a translation of a category that does not
+// exist.
+func (s *Service) checkTranslationOf(ctx context.Context, id *int64) error {
+	if id == nil {
+		return nil
+	}
+	if _, err := s.Category(ctx, *id); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return validation.Field("translation_of", "no such category")
+		}
+		return err
+	}
+	return nil
+}
+
+// checkNoCycle refuses a parent that is the category itself or one of its
+// own sections, at any depth.
+func (s *Service) checkNoCycle(ctx context.Context, id, parent int64) error {
+	for seen := 0; parent != 0 && seen < 100; seen++ {
+		if parent == id {
+			return validation.Field("parent_id", "a category cannot be a section of itself or of its own sections")
+		}
+		var next *int64
+		err := s.DB.Read().QueryRow(ctx, `SELECT parent_id FROM kb_categories WHERE id = $1`, parent).Scan(&next)
+		if errors.Is(err, store.ErrNotFound) {
+			return validation.Field("parent_id", "no such category")
+		}
+		if err != nil {
+			return fmt.Errorf("kb category %d parent: %w", id, err)
+		}
+		parent = 0
+		if next != nil {
+			parent = *next
+		}
+	}
+	return nil
+}
+
 // CreateCategory adds a category; a ParentID makes it a section.
 func (s *Service) CreateCategory(ctx context.Context, actor auth.Actor, in CategoryInput) (Category, error) {
-	if !canPublish(actor) {
-		return Category{}, auth.Forbidden("only admins and agents manage the knowledge base's categories")
+	if !actor.IsAdmin() {
+		return Category{}, auth.Forbidden("only admins manage the knowledge base's categories")
 	}
 	if err := in.check(true); err != nil {
 		return Category{}, err
@@ -240,9 +291,16 @@ func (s *Service) CreateCategory(ctx context.Context, actor auth.Actor, in Categ
 		pos = *in.Position
 	}
 	now := store.Now()
+	tr := in.TranslationOf
+	if tr != nil && *tr == 0 {
+		tr = nil
+	}
+	if err := s.checkTranslationOf(ctx, tr); err != nil {
+		return Category{}, err
+	}
 	var id int64
-	err := s.DB.Write().QueryRow(ctx, `INSERT INTO kb_categories (parent_id, locale, name, description, position, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id`, in.ParentID, locale, strings.TrimSpace(*in.Name), desc, pos, now).Scan(&id)
+	err := s.DB.Write().QueryRow(ctx, `INSERT INTO kb_categories (parent_id, locale, name, description, position, translation_of, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`, in.ParentID, locale, strings.TrimSpace(*in.Name), desc, pos, tr, now).Scan(&id)
 	if err != nil {
 		if errors.Is(err, store.ErrReference) {
 			return Category{}, validation.Field("parent_id", "no such category")
@@ -254,8 +312,8 @@ func (s *Service) CreateCategory(ctx context.Context, actor auth.Actor, in Categ
 
 // UpdateCategory changes a category.
 func (s *Service) UpdateCategory(ctx context.Context, actor auth.Actor, id int64, in CategoryInput) (Category, error) {
-	if !canPublish(actor) {
-		return Category{}, auth.Forbidden("only admins and agents manage the knowledge base's categories")
+	if !actor.IsAdmin() {
+		return Category{}, auth.Forbidden("only admins manage the knowledge base's categories")
 	}
 	if err := in.check(false); err != nil {
 		return Category{}, err
@@ -271,6 +329,8 @@ func (s *Service) UpdateCategory(ctx context.Context, actor auth.Actor, id int64
 		c.ParentID = in.ParentID
 		if *in.ParentID == 0 {
 			c.ParentID = nil
+		} else if err := s.checkNoCycle(ctx, id, *in.ParentID); err != nil {
+			return Category{}, err
 		}
 	}
 	if in.Locale != nil {
@@ -285,8 +345,18 @@ func (s *Service) UpdateCategory(ctx context.Context, actor auth.Actor, id int64
 	if in.Position != nil {
 		c.Position = *in.Position
 	}
-	_, err = s.DB.Write().Exec(ctx, `UPDATE kb_categories SET parent_id = $2, locale = $3, name = $4, description = $5, position = $6, updated_at = $7 WHERE id = $1`,
-		id, c.ParentID, c.Locale, c.Name, c.Description, c.Position, store.Now())
+	if in.TranslationOf != nil {
+		c.TranslationOf = in.TranslationOf
+		if *in.TranslationOf == 0 {
+			c.TranslationOf = nil
+		} else if *in.TranslationOf == id {
+			return Category{}, validation.Field("translation_of", "a category cannot translate itself")
+		} else if err := s.checkTranslationOf(ctx, in.TranslationOf); err != nil {
+			return Category{}, err
+		}
+	}
+	_, err = s.DB.Write().Exec(ctx, `UPDATE kb_categories SET parent_id = $2, locale = $3, name = $4, description = $5, position = $6, translation_of = $7, updated_at = $8 WHERE id = $1`,
+		id, c.ParentID, c.Locale, c.Name, c.Description, c.Position, c.TranslationOf, store.Now())
 	if err != nil {
 		if errors.Is(err, store.ErrReference) {
 			return Category{}, validation.Field("parent_id", "no such category")
@@ -296,21 +366,42 @@ func (s *Service) UpdateCategory(ctx context.Context, actor auth.Actor, id int64
 	return s.Category(ctx, id)
 }
 
-// DeleteCategory removes a category and its sections; their articles stay,
-// without a category.
+// DeleteCategory removes an empty category. One that still holds
+// sections or articles is refused: deleting it would scatter them.
 func (s *Service) DeleteCategory(ctx context.Context, actor auth.Actor, id int64) error {
-	if !canPublish(actor) {
-		return auth.Forbidden("only admins and agents manage the knowledge base's categories")
+	if !actor.IsAdmin() {
+		return auth.Forbidden("only admins manage the knowledge base's categories")
 	}
-	n, err := s.DB.Write().Exec(ctx, `DELETE FROM kb_categories WHERE id = $1`, id)
-	if err != nil {
-		return fmt.Errorf("delete kb category %d: %w", id, err)
-	}
-	if n == 0 {
-		return fmt.Errorf("kb category %d: %w", id, store.ErrNotFound)
-	}
-	return nil
+	return s.DB.InTx(ctx, func(tx *store.Tx) error {
+		var sections, articles int
+		if err := tx.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM kb_categories WHERE parent_id = $1), (SELECT COUNT(*) FROM kb_articles WHERE category_id = $1)`, id).
+			Scan(&sections, &articles); err != nil {
+			return fmt.Errorf("delete kb category %d: %w", id, err)
+		}
+		if sections > 0 || articles > 0 {
+			return &NotEmptyError{Sections: sections, Articles: articles}
+		}
+		n, err := tx.Exec(ctx, `DELETE FROM kb_categories WHERE id = $1`, id)
+		if err != nil {
+			return fmt.Errorf("delete kb category %d: %w", id, err)
+		}
+		if n == 0 {
+			return fmt.Errorf("kb category %d: %w", id, store.ErrNotFound)
+		}
+		return nil
+	})
 }
+
+// NotEmptyError refuses to delete a category that holds sections or
+// articles; it is also a validation error on "id" for the API.
+type NotEmptyError struct{ Sections, Articles int }
+
+func (e *NotEmptyError) Error() string {
+	return fmt.Sprintf("the category still holds %d sections and %d articles: move or delete them first", e.Sections, e.Articles)
+}
+
+// Unwrap makes the refusal a field error wherever errors become responses.
+func (e *NotEmptyError) Unwrap() error { return validation.Field("id", "%s", e.Error()) }
 
 // ---- articles
 
@@ -533,6 +624,12 @@ func referenceError(err error) error {
 // Update changes an article, keeping the version it replaces as a
 // revision.
 func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in ArticleInput) (Article, error) {
+	return s.update(ctx, actor, id, in, nil)
+}
+
+// update changes an article; restoredFrom names the revision a restore
+// brings back, recorded on the revision of the version it replaces.
+func (s *Service) update(ctx context.Context, actor auth.Actor, id int64, in ArticleInput, restoredFrom *int64) (Article, error) {
 	if !canWrite(actor) {
 		return Article{}, auth.Forbidden("only agents write articles")
 	}
@@ -579,8 +676,8 @@ func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in Art
 		if a.Status == Published && old.Status != Published {
 			a.PublishedAt = &now
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO kb_revisions (article_id, title, body, status, visibility, category_id, tags, author_id, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, id, old.Title, old.Body, old.Status, old.Visibility, old.CategoryID, cleanTags(old.Tags), old.AuthorID, old.UpdatedAt); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO kb_revisions (article_id, title, body, status, visibility, category_id, tags, author_id, restored_from, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, id, old.Title, old.Body, old.Status, old.Visibility, old.CategoryID, cleanTags(old.Tags), old.AuthorID, restoredFrom, old.UpdatedAt); err != nil {
 			return err
 		}
 		if actor.Kind == auth.KindAgent {
@@ -601,20 +698,30 @@ func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in Art
 	return s.Get(ctx, auth.System, id)
 }
 
+const revisionCols = `id, article_id, title, body, status, visibility, category_id, tags, author_id, restored_from, created_at`
+
+func scanRevision(r interface{ Scan(...any) error }) (Revision, error) {
+	var v Revision
+	var tags string
+	err := r.Scan(&v.ID, &v.ArticleID, &v.Title, &v.Body, &v.Status, &v.Visibility, &v.CategoryID, &tags, &v.AuthorID, &v.RestoredFrom, &v.CreatedAt)
+	v.Tags = splitTags(tags)
+	return v, err
+}
+
 // Revisions lists an article's earlier versions, newest first (agents).
 func (s *Service) Revisions(ctx context.Context, actor auth.Actor, id int64) ([]Revision, error) {
 	if !canWrite(actor) {
 		return nil, auth.Forbidden("only agents see revisions")
 	}
-	rows, err := s.DB.Read().Query(ctx, `SELECT id, article_id, title, body, status, visibility, author_id, created_at FROM kb_revisions WHERE article_id = $1 ORDER BY id DESC`, id)
+	rows, err := s.DB.Read().Query(ctx, `SELECT `+revisionCols+` FROM kb_revisions WHERE article_id = $1 ORDER BY id DESC`, id)
 	if err != nil {
 		return nil, fmt.Errorf("kb revisions %d: %w", id, err)
 	}
 	defer rows.Close()
 	out := []Revision{}
 	for rows.Next() {
-		var r Revision
-		if err := rows.Scan(&r.ID, &r.ArticleID, &r.Title, &r.Body, &r.Status, &r.Visibility, &r.AuthorID, &r.CreatedAt); err != nil {
+		r, err := scanRevision(rows)
+		if err != nil {
 			return nil, fmt.Errorf("kb revisions %d: %w", id, err)
 		}
 		out = append(out, r)

@@ -25,11 +25,11 @@ func TestArticlesAndPermissions(t *testing.T) {
 		f := apptest.New(t, engine)
 		ctx := context.Background()
 		s := f.KB
-		cat, err := s.CreateCategory(ctx, f.Agent, kb.CategoryInput{Name: ptr("Billing"), Locale: ptr("pt-BR")})
+		cat, err := s.CreateCategory(ctx, f.Admin, kb.CategoryInput{Name: ptr("Billing"), Locale: ptr("pt-BR")})
 		if err != nil {
 			t.Fatal(err)
 		}
-		sec, err := s.CreateCategory(ctx, f.Agent, kb.CategoryInput{Name: ptr("Refunds"), Locale: ptr("pt-BR"), ParentID: &cat.ID})
+		sec, err := s.CreateCategory(ctx, f.Admin, kb.CategoryInput{Name: ptr("Refunds"), Locale: ptr("pt-BR"), ParentID: &cat.ID})
 		if err != nil || sec.ParentID == nil || *sec.ParentID != cat.ID {
 			t.Fatalf("section: %+v %v", sec, err)
 		}
@@ -130,7 +130,26 @@ func TestArticlesAndPermissions(t *testing.T) {
 		if hits, _ := s.Search(ctx, kb.Anonymous, kb.SearchOptions{Query: "reembolso", Locale: "pt-BR"}); len(hits) != 0 {
 			t.Fatalf("unpublished article found: %+v", hits)
 		}
-		if err := s.DeleteCategory(ctx, f.Agent, cat.ID); err != nil {
+		// A category holding sections or articles is not deleted.
+		var ne *kb.NotEmptyError
+		if err := s.DeleteCategory(ctx, f.Admin, cat.ID); !errors.As(err, &ne) || ne.Sections != 1 {
+			t.Fatalf("non-empty category deleted: %v", err)
+		} else if ve, ok := validation.As(err); !ok || ve.Fields[0].Field != "id" {
+			t.Fatalf("refusal is not a field error on id: %v", err)
+		}
+		if err := s.DeleteCategory(ctx, f.Admin, sec.ID); !errors.As(err, &ne) || ne.Articles != 1 {
+			t.Fatalf("section with an article deleted: %v", err)
+		}
+		if err := s.DeleteCategory(ctx, f.Agent, sec.ID); !errors.Is(err, auth.ErrForbidden) {
+			t.Fatalf("agent deleted a category: %v", err)
+		}
+		if _, err := s.Update(ctx, f.Agent, a.ID, kb.ArticleInput{CategoryID: ptr(int64(0))}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeleteCategory(ctx, f.Admin, sec.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeleteCategory(ctx, f.Admin, cat.ID); err != nil {
 			t.Fatal(err)
 		}
 		if cats, err := s.Categories(ctx, "pt-BR"); err != nil || len(cats) != 0 {

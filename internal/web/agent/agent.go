@@ -39,6 +39,8 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	h.registerKB(mux)
 	h.registerReports(mux)
 	h.registerRouteHooks(mux) // routing and webhooks (issue 6)
+	h.registerMacros(mux)     // feature kbmacros
+	h.registerKBManage(mux)   // feature kbmacros: files, revisions, categories
 }
 
 type loginPage struct {

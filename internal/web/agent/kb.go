@@ -29,6 +29,7 @@ func (h *Handler) registerKB(mux *http.ServeMux) {
 }
 
 type kbListPage struct {
+	IsAdmin               bool // admins arrange the categories
 	Query, Locale, Status string
 	Articles              []kb.Article
 	Gaps                  []kb.Gap
@@ -43,7 +44,7 @@ func (h *Handler) kbList(w http.ResponseWriter, r *http.Request) {
 	v := page.ViewerFrom(ctx)
 	svc := h.Site.App.KB
 	q := r.URL.Query()
-	p := kbListPage{Query: strings.TrimSpace(q.Get("q")), Locale: q.Get("locale"), Status: q.Get("status"), Locales: kb.Locales, Statuses: kbStatuses}
+	p := kbListPage{IsAdmin: v.Actor.IsAdmin(), Query: strings.TrimSpace(q.Get("q")), Locale: q.Get("locale"), Status: q.Get("status"), Locales: kb.Locales, Statuses: kbStatuses}
 	var err error
 	if p.Query != "" {
 		var hits []kb.Hit
@@ -87,6 +88,8 @@ type kbFormPage struct {
 	Statuses   []string
 	// Visibilities are the choices of who may read an article.
 	Visibilities []string
+	// Files are the article's attachments (feature kbmacros).
+	Files []kb.ArticleFile
 }
 
 var (
@@ -131,6 +134,10 @@ func (h *Handler) renderKBForm(w http.ResponseWriter, r *http.Request, a *kb.Art
 			return
 		}
 		p.PublicURL = "/help/articles/" + strconv.FormatInt(a.ID, 10) + "-" + a.Slug
+		if p.Files, err = svc.Attachments(ctx, v.Actor, a.ID); err != nil {
+			h.Site.Fail(w, r, err)
+			return
+		}
 	}
 	status := http.StatusOK
 	if f.Invalid() {

@@ -25,7 +25,7 @@ func TestKnowledgeBasePages(t *testing.T) {
 		e := newAdminEnv(t, engine)
 		ctx := context.Background()
 		name, locale := "Cobrança", "pt-BR"
-		cat, err := e.f.KB.CreateCategory(ctx, e.f.Agent, kb.CategoryInput{Name: &name, Locale: &locale})
+		cat, err := e.f.KB.CreateCategory(ctx, e.f.Admin, kb.CategoryInput{Name: &name, Locale: &locale})
 		if err != nil {
 			t.Fatal(err)
 		}

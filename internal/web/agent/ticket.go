@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"tessera/internal/auth"
+	"tessera/internal/macro"
 	"tessera/internal/people"
 	"tessera/internal/report"
 	"tessera/internal/richtext"
@@ -68,6 +69,8 @@ type ticketView struct {
 	Link    numberForm
 	// Escalate is the escalation form (routing, issue 6).
 	Escalate escalateForm
+	// Macros is the composer's macro picker (feature kbmacros).
+	Macros *macroPicker
 }
 
 // propsForm is the properties panel, as shown or as posted.
@@ -89,6 +92,10 @@ type composeForm struct {
 	Preview            template.HTML
 	Previewed          bool
 	Error              string
+	// MacroFiles is the applied macro whose files the reply carries, and
+	// Files their names (feature kbmacros).
+	MacroFiles int64
+	Files      []macro.File
 }
 
 // Err returns the error of a field.
@@ -110,6 +117,10 @@ func (h *Handler) showTicket(w http.ResponseWriter, r *http.Request) {
 	}
 	d, tv, err := h.loadTicket(r, id)
 	if err != nil {
+		h.Site.Fail(w, r, err)
+		return
+	}
+	if err := h.loadMacroPicker(r, d, tv); err != nil { // feature kbmacros
 		h.Site.Fail(w, r, err)
 		return
 	}

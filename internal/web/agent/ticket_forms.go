@@ -267,10 +267,14 @@ type messagePost struct {
 	Confirm            bool
 	Preview            bool
 	Files              []ticket.AttachmentInput
+	// MacroFiles names the applied macro whose files go with the reply
+	// (feature kbmacros).
+	MacroFiles int64
 }
 
 // composerFields are the text fields the composer posts.
-var composerFields = map[string]bool{"kind": true, "body": true, "status": true, "seen_message_id": true, "confirm": true, "confirm_status": true, "preview": true}
+var composerFields = map[string]bool{"kind": true, "body": true, "status": true, "seen_message_id": true, "confirm": true, "confirm_status": true, "preview": true,
+	"macro_files": true}
 
 // readMessagePost reads the composer's form, streaming a multipart body
 // (files are read once, into memory, and the whole body is capped at the
@@ -346,6 +350,9 @@ func fill(p *messagePost, vals url.Values) {
 		p.Status = vals.Get("confirm_status")
 	}
 	p.Preview = vals.Get("preview") != ""
+	if n, err := strconv.ParseInt(vals.Get("macro_files"), 10, 64); err == nil && n > 0 {
+		p.MacroFiles = n
+	}
 }
 
 // errTooLarge marks a composer post over the size limit.
@@ -381,7 +388,7 @@ func (h *Handler) postMessage(w http.ResponseWriter, r *http.Request) {
 	v := page.ViewerFrom(ctx)
 	svc := h.Site.App.Tickets
 	p, perr := readMessagePost(w, r, h.messageLimit())
-	draft := composeForm{Kind: p.Kind, Body: p.Body, Status: p.Status, Seen: p.Seen, Errors: map[string]string{}}
+	draft := composeForm{Kind: p.Kind, Body: p.Body, Status: p.Status, Seen: p.Seen, Errors: map[string]string{}, MacroFiles: p.MacroFiles}
 	if draft.Kind != ticket.KindNote {
 		draft.Kind = ticket.KindReply
 	}
@@ -451,6 +458,14 @@ func (h *Handler) postMessage(w http.ResponseWriter, r *http.Request) {
 			})
 			return
 		}
+	}
+	if p.MacroFiles > 0 { // the applied macro's files go with the reply
+		ups, err := h.Site.App.Macros.Uploads(ctx, v.Actor, p.MacroFiles)
+		if err != nil {
+			h.Site.Fail(w, r, err)
+			return
+		}
+		p.Files = append(p.Files, ups...)
 	}
 	res, err := svc.AddMessage(ctx, v.Actor, id, ticket.MessageInput{Kind: draft.Kind, Body: p.Body, Status: p.Status, Channel: "agent", Attachments: p.Files})
 	if err == nil {

@@ -95,6 +95,8 @@ func req(method, path, token string, body any, hdr ...string) *http.Request {
 		rd, ct = strings.NewReader(b), "application/json"
 	case []byte:
 		rd, ct = bytes.NewReader(b), "application/json"
+	case formRequest:
+		rd, ct = bytes.NewReader(b.Data), b.ContentType
 	default:
 		j, err := json.Marshal(b)
 		if err != nil {
@@ -232,6 +234,12 @@ func (e *env) count(table string) int {
 type formFile struct {
 	Field, Name, ContentType string
 	Data                     []byte
+}
+
+// formRequest is a multipart body for req, with its Content-Type.
+type formRequest struct {
+	Data        []byte
+	ContentType string
 }
 
 // multipartBody builds a multipart/form-data body of fields (name/value

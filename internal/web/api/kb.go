@@ -1,10 +1,15 @@
 package api
 
 import (
+	"errors"
 	"fmt"
+	"io"
+	"mime"
 	"net/http"
 
 	"tessera/internal/kb"
+	"tessera/internal/ticket"
+	"tessera/internal/validation"
 )
 
 func (s *Server) kbRoutes() []Route {
@@ -15,12 +20,19 @@ func (s *Server) kbRoutes() []Route {
 		{Method: "GET", Path: "/api/v1/articles/{id}", Access: Agent, Summary: "Get an article", Response: kb.Article{}, Status: 200, h: s.getArticle},
 		{Method: "PATCH", Path: "/api/v1/articles/{id}", Access: Agent, Summary: "Change an article (the previous version is kept as a revision)", Request: kb.ArticleInput{}, Response: kb.Article{}, Status: 200, h: s.patchArticle},
 		{Method: "GET", Path: "/api/v1/articles/{id}/revisions", Access: Agent, Summary: "An article's earlier versions, newest first", Response: List[kb.Revision]{}, Status: 200, h: s.articleRevisions},
+		// Files, revisions and restores (feature kbmacros).
+		{Method: "GET", Path: "/api/v1/articles/{id}/attachments", Access: Agent, Summary: "An article's files, oldest first; each url serves it (Markdown: ![name](url))", Response: List[kb.ArticleFile]{}, Status: 200, h: s.articleFiles},
+		{Method: "POST", Path: "/api/v1/articles/{id}/attachments", Access: Agent, Summary: "Attach files to an article (multipart/form-data, parts named attachments; the limits of ticket attachments)",
+			Form: articleFilesForm, Response: List[kb.ArticleFile]{}, Status: 201, h: s.attachArticleFiles},
+		{Method: "DELETE", Path: "/api/v1/articles/{id}/attachments/{aid}", Access: Agent, Summary: "Remove a file from an article", Status: 204, h: s.deleteArticleFile},
+		{Method: "GET", Path: "/api/v1/articles/{id}/revisions/{rid}", Access: Agent, Summary: "One earlier version of an article", Response: kb.Revision{}, Status: 200, h: s.articleRevision},
+		{Method: "POST", Path: "/api/v1/articles/{id}/revisions/{rid}/restore", Access: Agent, Summary: "Bring an earlier version back (the current one is kept as a new revision; the status stays)", Response: kb.Article{}, Status: 200, h: s.restoreArticle},
 		{Method: "GET", Path: "/api/v1/kb/categories", Access: Agent, Summary: "List the knowledge base's categories and sections (parent_id set)", Response: List[kb.Category]{}, Status: 200,
 			Query: []QueryParam{{"locale", "string", "en, pt-BR, es or he"}}, h: s.listCategories},
-		{Method: "POST", Path: "/api/v1/kb/categories", Access: Agent, Summary: "Create a category, or a section of one with parent_id (admins and agents)", Request: kb.CategoryInput{}, Response: kb.Category{}, Status: 201, h: s.createCategory},
+		{Method: "POST", Path: "/api/v1/kb/categories", Access: Agent, Summary: "Create a category, or a section of one with parent_id (admins)", Request: kb.CategoryInput{}, Response: kb.Category{}, Status: 201, h: s.createCategory},
 		{Method: "GET", Path: "/api/v1/kb/categories/{id}", Access: Agent, Summary: "Get a category", Response: kb.Category{}, Status: 200, h: s.getCategory},
-		{Method: "PATCH", Path: "/api/v1/kb/categories/{id}", Access: Agent, Summary: "Change a category (admins and agents)", Request: kb.CategoryInput{}, Response: kb.Category{}, Status: 200, h: s.patchCategory},
-		{Method: "DELETE", Path: "/api/v1/kb/categories/{id}", Access: Agent, Summary: "Delete a category and its sections; their articles stay, without a category (admins and agents)", Status: 204, h: s.deleteCategory},
+		{Method: "PATCH", Path: "/api/v1/kb/categories/{id}", Access: Agent, Summary: "Change a category: rename, reorder (position), nest (parent_id; 0 makes it a category again), locale (admins)", Request: kb.CategoryInput{}, Response: kb.Category{}, Status: 200, h: s.patchCategory},
+		{Method: "DELETE", Path: "/api/v1/kb/categories/{id}", Access: Agent, Summary: "Delete an empty category (admins); one holding sections or articles is refused (422 naming id)", Status: 204, h: s.deleteCategory},
 		{Method: "GET", Path: "/api/v1/kb/gaps", Access: Agent, Summary: "Searches of the help centre that found nothing, most frequent first", Response: List[kb.Gap]{}, Status: 200, h: s.kbGaps},
 		{Method: "GET", Path: "/api/v1/kb/search", Access: Public, Summary: "Search the public help centre (no token): forgives typos, best first", Response: List[kbSearchItem]{}, Status: 200,
 			Query: []QueryParam{{"q", "string", "words to find"}, {"locale", "string", "en, pt-BR, es or he; empty searches every language"}, {"limit", "integer", "1 to 20 (default 5)"},
@@ -148,4 +160,123 @@ func (s *Server) kbGaps(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return ok(w, http.StatusOK, list(gaps, ""))
+}
+
+// articleFilesForm is the upload of an article's files.
+var articleFilesForm = &Form{Files: "attachments"}
+
+func (s *Server) articleFiles(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	items, err := s.App.KB.Attachments(r.Context(), actorOf(r), id)
+	if err != nil {
+		return err
+	}
+	return ok(w, http.StatusOK, list(items, ""))
+}
+
+func (s *Server) attachArticleFiles(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" {
+		return validation.Field("body", "send the files as multipart/form-data, in parts named attachments")
+	}
+	files, err := multipartFiles(r, articleFilesForm)
+	if err != nil {
+		return err
+	}
+	items, err := s.App.KB.Attach(r.Context(), actorOf(r), id, files)
+	if err != nil {
+		return err
+	}
+	return ok(w, http.StatusCreated, list(items, ""))
+}
+
+// multipartFiles reads the files of a form that has nothing else.
+func multipartFiles(r *http.Request, form *Form) ([]ticket.AttachmentInput, error) {
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, &Problem{Status: http.StatusBadRequest, Title: "Bad Request", Field: "body", Detail: err.Error()}
+	}
+	var out []ticket.AttachmentInput
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return nil, err
+			}
+			return nil, &Problem{Status: http.StatusBadRequest, Title: "Bad Request", Field: "body", Detail: "malformed multipart body: " + err.Error()}
+		}
+		if part.FormName() != form.Files || part.FileName() == "" {
+			return nil, validation.Field(part.FormName(), "is not a field of this request; send files as %s", form.Files)
+		}
+		data, err := io.ReadAll(part)
+		if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return nil, err
+			}
+			return nil, &Problem{Status: http.StatusBadRequest, Title: "Bad Request", Field: "body", Detail: "malformed multipart body: " + err.Error()}
+		}
+		out = append(out, ticket.AttachmentInput{Filename: part.FileName(), ContentType: part.Header.Get("Content-Type"), Data: data})
+	}
+}
+
+func (s *Server) deleteArticleFile(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	aid, err := pathID(r, "aid")
+	if err != nil {
+		return err
+	}
+	if err := s.App.KB.DeleteAttachment(r.Context(), actorOf(r), id, aid); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) articleRevision(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	rid, err := pathID(r, "rid")
+	if err != nil {
+		return err
+	}
+	if _, err := s.App.KB.Get(r.Context(), actorOf(r), id); err != nil {
+		return err
+	}
+	rev, err := s.App.KB.Revision(r.Context(), actorOf(r), id, rid)
+	if err != nil {
+		return err
+	}
+	return ok(w, http.StatusOK, rev)
+}
+
+func (s *Server) restoreArticle(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	rid, err := pathID(r, "rid")
+	if err != nil {
+		return err
+	}
+	a, err := s.App.KB.Restore(r.Context(), actorOf(r), id, rid)
+	if err != nil {
+		return err
+	}
+	return ok(w, http.StatusOK, a)
 }

@@ -21,7 +21,7 @@ func TestContractKnowledgeBase(t *testing.T) {
 			Status string `json:"status"`
 			HTML   string `json:"body_html"`
 		}
-		e.must(http.StatusCreated, "POST", "/api/v1/kb/categories", cAgent, map[string]any{"name": "Cobrança", "locale": "pt-BR"}, &cat)
+		e.must(http.StatusCreated, "POST", "/api/v1/kb/categories", cAdmin, map[string]any{"name": "Cobrança", "locale": "pt-BR"}, &cat)
 		e.must(http.StatusCreated, "POST", "/api/v1/articles", cAgent, map[string]any{"title": "Formas de pagamento", "body": "Aceitamos **Pix**, boleto e cartão.",
 			"locale": "pt-BR", "category_id": cat.ID, "status": "published", "visibility": "public"}, &art)
 		if art.Status != "published" || !strings.Contains(art.HTML, "<strong>Pix</strong>") {

@@ -353,7 +353,12 @@ func TestOpenAPIMatchesServer(t *testing.T) {
 				p := rt.Path
 				switch {
 				case strings.HasPrefix(p, "/api/v1/tickets/{id}"):
+					p = strings.Replace(p, "{macro_id}", fmt.Sprint(w.macro), 1)
 					return strings.Replace(p, "{id}", fmt.Sprint(e.newTicket("Probe", e.f.Support.ID).ID), 1)
+				case strings.HasPrefix(p, "/api/v1/macros/{id}"):
+					return strings.Replace(p, "{id}", fmt.Sprint(w.macro), 1)
+				case strings.HasPrefix(p, "/api/v1/articles/{id}/revisions/{rid}"):
+					return strings.NewReplacer("{id}", fmt.Sprint(w.article), "{rid}", fmt.Sprint(e.revision(w.article))).Replace(p)
 				case strings.HasPrefix(p, "/api/v1/contacts/{id}"):
 					return strings.Replace(p, "{id}", fmt.Sprint(w.contact), 1)
 				case strings.HasPrefix(p, "/api/v1/agents/{id}"):

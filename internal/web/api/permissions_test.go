@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -8,6 +9,8 @@ import (
 	"testing"
 
 	"tessera/internal/auth"
+	"tessera/internal/kb"
+	"tessera/internal/macro"
 	"tessera/internal/people"
 	"tessera/internal/store"
 	"tessera/internal/store/storetest"
@@ -29,6 +32,10 @@ type world struct {
 	actors         map[string]auth.Actor
 	// issue 6: rules
 	trigger, automation int64
+	// Feature kbmacros: a shared macro with actions, one with text only,
+	// and a file of the article.
+	macro, textMacro, articleFile int64
+	macroFile                     int64 // on textMacro
 }
 
 func newWorld(t *testing.T, e *env) *world {
@@ -75,6 +82,27 @@ func newWorld(t *testing.T, e *env) *world {
 		"conditions": map[string]any{"all": []any{map[string]any{"field": "hours_since", "value": map[string]any{"event": "solved", "hours": 96}}}},
 		"actions":    []any{map[string]any{"type": "set_status", "value": "closed"}}}, &o)
 	w.automation = o.ID
+	e.must(http.StatusCreated, "POST", "/api/v1/macros", cAdmin, map[string]any{"name": "Matrix Macro", "body": "Hi {{requester.first_name}}", "shared": true,
+		"actions": []any{map[string]any{"type": "set_priority", "value": "high"}}}, &o)
+	w.macro = o.ID
+	e.must(http.StatusCreated, "POST", "/api/v1/macros", cAdmin, map[string]any{"name": "Matrix Text Macro", "body": "Checked #{{ticket.number}}", "shared": true}, &o)
+	w.textMacro = o.ID
+	var mfiles struct {
+		Items []struct {
+			ID int64 `json:"id"`
+		} `json:"items"`
+	}
+	mdata, mct := multipartBody(nil, formFile{"attachments", "form.pdf", "application/pdf", []byte("%PDF-1.4 form")})
+	e.must(http.StatusCreated, "POST", fmt.Sprintf("/api/v1/macros/%d/attachments", w.textMacro), cAdmin, formRequest{mdata, mct}, &mfiles)
+	w.macroFile = mfiles.Items[0].ID
+	var files struct {
+		Items []struct {
+			ID int64 `json:"id"`
+		} `json:"items"`
+	}
+	data, ct := multipartBody(nil, formFile{"attachments", "matrix.txt", "text/plain", []byte("matrix")})
+	e.must(http.StatusCreated, "POST", fmt.Sprintf("/api/v1/articles/%d/attachments", w.article), cAdmin, formRequest{data, ct}, &files)
+	w.articleFile = files.Items[0].ID
 	return w
 }
 
@@ -292,20 +320,118 @@ func permCases() []permCase {
 		{Method: "GET", Path: "/api/v1/kb/categories", call: fixed("/api/v1/kb/categories", nil), want: codes(ok)},
 		{Method: "POST", Path: "/api/v1/kb/categories", call: func(e *env, _ *world, _ string) (string, any) {
 			return "/api/v1/kb/categories", map[string]any{"name": e.unique("Cat "), "locale": "es"}
-		}, want: codes(created, cLight, forbidden)},
+		}, want: codes(forbidden, cAdmin, created)},
 		{Method: "GET", Path: "/api/v1/kb/categories/{id}", call: func(_ *env, w *world, _ string) (string, any) {
 			return fmt.Sprintf("/api/v1/kb/categories/%d", w.kbCat), nil
 		}, want: codes(ok)},
 		{Method: "PATCH", Path: "/api/v1/kb/categories/{id}", call: func(_ *env, w *world, _ string) (string, any) {
 			return fmt.Sprintf("/api/v1/kb/categories/%d", w.kbCat), map[string]any{"description": "Pagamentos"}
-		}, want: codes(ok, cLight, forbidden)},
+		}, want: codes(forbidden, cAdmin, ok)},
 		{Method: "DELETE", Path: "/api/v1/kb/categories/{id}", call: func(e *env, _ *world, caller string) (string, any) {
 			var c struct {
 				ID int64 `json:"id"`
 			}
 			e.must(http.StatusCreated, "POST", "/api/v1/kb/categories", cAdmin, map[string]any{"name": e.unique("Gone ")}, &c)
 			return fmt.Sprintf("/api/v1/kb/categories/%d", c.ID), nil
+		}, want: codes(forbidden, cAdmin, http.StatusNoContent)},
+		{Method: "DELETE", Path: "/api/v1/kb/categories/{id}", Variant: "not empty", call: func(_ *env, w *world, _ string) (string, any) {
+			return fmt.Sprintf("/api/v1/kb/categories/%d", w.kbCat), nil
+		}, want: codes(forbidden, cAdmin, http.StatusUnprocessableEntity)},
+		// Feature kbmacros: article files, revisions, macros.
+		{Method: "GET", Path: "/api/v1/articles/{id}/attachments", call: func(_ *env, w *world, _ string) (string, any) {
+			return fmt.Sprintf("/api/v1/articles/%d/attachments", w.article), nil
+		}, want: codes(ok)},
+		{Method: "POST", Path: "/api/v1/articles/{id}/attachments", call: func(_ *env, w *world, _ string) (string, any) {
+			data, ct := multipartBody(nil, formFile{"attachments", "guide.pdf", "application/pdf", []byte("%PDF-1.4")})
+			return fmt.Sprintf("/api/v1/articles/%d/attachments", w.article), formRequest{data, ct}
+		}, want: codes(created, cLight, forbidden)},
+		{Method: "DELETE", Path: "/api/v1/articles/{id}/attachments/{aid}", call: func(e *env, w *world, _ string) (string, any) {
+			var files struct {
+				Items []struct {
+					ID int64 `json:"id"`
+				} `json:"items"`
+			}
+			data, ct := multipartBody(nil, formFile{"attachments", "gone.txt", "text/plain", []byte("gone")})
+			e.must(http.StatusCreated, "POST", fmt.Sprintf("/api/v1/articles/%d/attachments", w.article), cAdmin, formRequest{data, ct}, &files)
+			return fmt.Sprintf("/api/v1/articles/%d/attachments/%d", w.article, files.Items[0].ID), nil
 		}, want: codes(http.StatusNoContent, cLight, forbidden)},
+		{Method: "GET", Path: "/api/v1/articles/{id}/revisions/{rid}", call: func(e *env, w *world, _ string) (string, any) {
+			return fmt.Sprintf("/api/v1/articles/%d/revisions/%d", w.article, e.revision(w.article)), nil
+		}, want: codes(ok)},
+		{Method: "POST", Path: "/api/v1/articles/{id}/revisions/{rid}/restore", call: func(e *env, w *world, _ string) (string, any) {
+			return fmt.Sprintf("/api/v1/articles/%d/revisions/%d/restore", w.article, e.revision(w.article)), nil
+		}, want: codes(ok, cLight, forbidden)},
+		{Method: "GET", Path: "/api/v1/macros", call: fixed("/api/v1/macros?q=matrix", nil), want: codes(ok)},
+		{Method: "POST", Path: "/api/v1/macros", Variant: "personal text", call: func(e *env, _ *world, _ string) (string, any) {
+			return "/api/v1/macros", map[string]any{"name": e.unique("Mine "), "body": "Thanks, {{agent.first_name}}"}
+		}, want: codes(created)},
+		{Method: "POST", Path: "/api/v1/macros", Variant: "personal with actions", call: func(e *env, _ *world, _ string) (string, any) {
+			return "/api/v1/macros", map[string]any{"name": e.unique("Mine "), "actions": []any{map[string]any{"type": "add_tags", "value": []string{"x"}}}}
+		}, want: codes(created, cLight, forbidden)},
+		{Method: "POST", Path: "/api/v1/macros", Variant: "shared", call: func(e *env, _ *world, _ string) (string, any) {
+			return "/api/v1/macros", map[string]any{"name": e.unique("Shared "), "body": "Hello", "shared": true}
+		}, want: codes(forbidden, cAdmin, created)},
+		{Method: "GET", Path: "/api/v1/macros/{id}", call: func(_ *env, w *world, _ string) (string, any) {
+			return fmt.Sprintf("/api/v1/macros/%d", w.macro), nil
+		}, want: codes(ok)},
+		{Method: "GET", Path: "/api/v1/macros/{id}", Variant: "another agent's personal macro", call: func(e *env, _ *world, _ string) (string, any) {
+			name, body := "Bea's", "Hi"
+			m, err := e.f.Macros.Create(context.Background(), e.f.Agent2, macro.MacroInput{Name: &name, Body: &body})
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			return fmt.Sprintf("/api/v1/macros/%d", m.ID), nil
+		}, want: codes(notFound)},
+		{Method: "PATCH", Path: "/api/v1/macros/{id}", call: func(_ *env, w *world, _ string) (string, any) {
+			return fmt.Sprintf("/api/v1/macros/%d", w.textMacro), map[string]any{"name": "Matrix Text Macro"}
+		}, want: codes(forbidden, cAdmin, ok)},
+		{Method: "PATCH", Path: "/api/v1/macros/{id}", Variant: "own", call: func(e *env, w *world, caller string) (string, any) {
+			var m struct {
+				ID int64 `json:"id"`
+			}
+			owner := caller
+			if _, ok := w.actors[caller]; !ok { // signed out: anyone's macro will do
+				owner = cAgent
+			}
+			e.must(http.StatusCreated, "POST", "/api/v1/macros", owner, map[string]any{"name": e.unique("Own "), "body": "Hi"}, &m)
+			return fmt.Sprintf("/api/v1/macros/%d", m.ID), map[string]any{"body": "Hello {{requester.name}}"}
+		}, want: codes(ok)},
+		{Method: "DELETE", Path: "/api/v1/macros/{id}", call: func(e *env, _ *world, _ string) (string, any) {
+			var m struct {
+				ID int64 `json:"id"`
+			}
+			e.must(http.StatusCreated, "POST", "/api/v1/macros", cAdmin, map[string]any{"name": e.unique("Gone "), "body": "Bye", "shared": true}, &m)
+			return fmt.Sprintf("/api/v1/macros/%d", m.ID), nil
+		}, want: codes(http.StatusNoContent, cAgent, forbidden, cLight, forbidden, cTeam, forbidden)},
+		{Method: "GET", Path: "/api/v1/macros/{id}/attachments", call: func(_ *env, w *world, _ string) (string, any) {
+			return fmt.Sprintf("/api/v1/macros/%d/attachments", w.textMacro), nil
+		}, want: codes(ok)},
+		{Method: "POST", Path: "/api/v1/macros/{id}/attachments", call: func(_ *env, w *world, _ string) (string, any) {
+			data, ct := multipartBody(nil, formFile{"attachments", "more.txt", "text/plain", []byte("more")})
+			return fmt.Sprintf("/api/v1/macros/%d/attachments", w.textMacro), formRequest{data, ct}
+		}, want: codes(forbidden, cAdmin, created)},
+		{Method: "GET", Path: "/api/v1/macros/{id}/attachments/{aid}", call: func(_ *env, w *world, _ string) (string, any) {
+			return fmt.Sprintf("/api/v1/macros/%d/attachments/%d", w.textMacro, w.macroFile), nil
+		}, want: codes(ok)},
+		{Method: "DELETE", Path: "/api/v1/macros/{id}/attachments/{aid}", call: func(e *env, w *world, _ string) (string, any) {
+			var files struct {
+				Items []struct {
+					ID int64 `json:"id"`
+				} `json:"items"`
+			}
+			data, ct := multipartBody(nil, formFile{"attachments", "gone.txt", "text/plain", []byte("gone")})
+			e.must(http.StatusCreated, "POST", fmt.Sprintf("/api/v1/macros/%d/attachments", w.textMacro), cAdmin, formRequest{data, ct}, &files)
+			return fmt.Sprintf("/api/v1/macros/%d/attachments/%d", w.textMacro, files.Items[0].ID), nil
+		}, want: codes(forbidden, cAdmin, http.StatusNoContent)},
+		{Method: "POST", Path: "/api/v1/tickets/{id}/macros/{macro_id}/apply", call: func(_ *env, w *world, _ string) (string, any) {
+			return fmt.Sprintf("/api/v1/tickets/%d/macros/%d/apply", w.support.ID, w.macro), map[string]any{"preview": false}
+		}, want: codes(ok, cLight, forbidden, cTeam, notFound)},
+		{Method: "POST", Path: "/api/v1/tickets/{id}/macros/{macro_id}/apply", Variant: "text only, preview", call: func(_ *env, w *world, _ string) (string, any) {
+			return fmt.Sprintf("/api/v1/tickets/%d/macros/%d/apply", w.support.ID, w.textMacro), map[string]any{"preview": true}
+		}, want: codes(ok, cTeam, notFound)},
+		{Method: "POST", Path: "/api/v1/tickets/{id}/macros/{macro_id}/apply", Variant: "own team", call: func(_ *env, w *world, _ string) (string, any) {
+			return fmt.Sprintf("/api/v1/tickets/%d/macros/%d/apply", w.billing.ID, w.macro), map[string]any{"preview": true}
+		}, want: codes(ok, cLight, forbidden)},
 		{Method: "GET", Path: "/api/v1/kb/gaps", call: fixed("/api/v1/kb/gaps", nil), want: codes(ok)},
 		{Method: "GET", Path: "/api/v1/kb/search", call: fixed("/api/v1/kb/search?q=reembolos&locale=pt-BR", nil), want: codes(ok)},
 		{Method: "GET", Path: "/api/v1/reports/summary", call: fixed("/api/v1/reports/summary?from=2026-01-01&to=2026-01-31", nil), want: codes(ok, cLight, forbidden)},
@@ -579,4 +705,19 @@ func TestInternalError(t *testing.T) {
 	if strings.Contains(strings.ToLower(p.Detail), "sql") || strings.Contains(p.Detail, "closed") {
 		t.Errorf("internal detail leaked: %s", r)
 	}
+}
+
+// revision makes a new revision of an article and returns its id.
+func (e *env) revision(article int64) int64 {
+	e.t.Helper()
+	ctx := context.Background()
+	body := e.unique("Abra **Pedidos**, versão ")
+	if _, err := e.f.KB.Update(ctx, auth.System, article, kb.ArticleInput{Body: &body}); err != nil {
+		e.t.Fatal(err)
+	}
+	revs, err := e.f.KB.Revisions(ctx, auth.System, article)
+	if err != nil || len(revs) == 0 {
+		e.t.Fatalf("revisions: %v", err)
+	}
+	return revs[0].ID
 }

@@ -82,6 +82,7 @@ func (s *Server) Routes() []Route {
 	routes = append(routes, s.routeHookRoutes()...) // routing and webhooks (issue 6)
 	routes = append(routes, s.ruleRoutes()...)      // triggers and automations (issue 6)
 	routes = append(routes, s.mailOutRoutes()...)   // email channel, outbound
+	routes = append(routes, s.macroRoutes()...)     // feature kbmacros
 	return append(routes, s.inboxRoutes()...)
 }
 

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"mime"
 	"net/http"
 	"sort"
 	"strconv"
@@ -25,6 +26,56 @@ func (h *Handler) registerKB(mux *http.ServeMux) {
 	mux.HandleFunc("POST /help/articles/{id}/feedback", p(h.kbFeedback))
 	mux.HandleFunc("POST /help/articles/{id}/deflect", p(h.kbDeflect))
 	mux.HandleFunc("GET /help/search", p(h.kbSearch))
+	mux.HandleFunc("GET /help/kb-files/{id}/{name}", p(h.kbFile)) // feature kbmacros
+}
+
+// kbFile serves a file of an article to whoever may read the article: a
+// signed-in contact, else a signed-in agent, else an anonymous visitor.
+// Images of the safe types show inline (the article's body shows them);
+// anything else downloads, and nothing is sniffed into something else.
+func (h *Handler) kbFile(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		h.fail(w, r, store.ErrNotFound)
+		return
+	}
+	actor := kbActor(r)
+	if actor.Kind == kb.Anonymous.Kind {
+		ag, ok, err := h.Site.SignedInAgent(r)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		if ok {
+			actor = ag
+		}
+	}
+	a, data, err := h.Site.App.KB.AttachmentData(r.Context(), actor, id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	hd := w.Header()
+	disposition := "attachment"
+	if a.Image {
+		disposition = "inline"
+		hd.Set("Content-Type", a.ContentType)
+	} else {
+		hd.Set("Content-Type", "application/octet-stream")
+	}
+	hd.Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": a.Filename}))
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	hd.Set("ETag", `"`+a.SHA256+`"`)
+	// Anonymous visitors read public articles' files; anything more is
+	// someone's, and stays out of shared caches.
+	if actor.Kind == kb.Anonymous.Kind {
+		hd.Set("Cache-Control", "public, max-age=300")
+	} else {
+		hd.Set("Cache-Control", "private, max-age=300")
+	}
+	hd.Set("Content-Length", strconv.Itoa(len(data)))
+	_, _ = w.Write(data)
 }
 
 // kbActor is who reads: the signed-in contact, or an anonymous visitor.
@@ -119,6 +170,8 @@ type kbArticlePage struct {
 	// in the visitor's language, if the article is in another.
 	Translations []kbTranslation
 	Yours        *kb.Article
+	// Files are the article's attachments (feature kbmacros).
+	Files []kb.ArticleFile
 }
 
 type kbTranslation struct {
@@ -175,6 +228,10 @@ func (h *Handler) kbArticle(w http.ResponseWriter, r *http.Request) {
 		if x.Locale == d.Lang() && a.Locale != d.Lang() {
 			pg.Yours = &trs[i]
 		}
+	}
+	if pg.Files, err = svc.Attachments(r.Context(), kbActor(r), a.ID); err != nil {
+		h.fail(w, r, err)
+		return
 	}
 	if pg.Related, err = svc.Related(r.Context(), kbActor(r), a, 5); err != nil {
 		h.fail(w, r, err)

@@ -276,3 +276,22 @@
     setInterval(beat, 15000);
   });
 })(window.Tessera);
+
+// Applying a macro (feature kbmacros) brings the composer back with the
+// macro's text; what the agent had already written stays in front of it.
+(function (T) {
+  "use strict";
+  if (!T) return;
+  let draft = "";
+  document.addEventListener("submit", (ev) => {
+    if (!ev.target.querySelector || !ev.target.querySelector("[data-macro-apply]")) return;
+    const body = document.getElementById("compose-body");
+    draft = body ? body.value.trim() : "";
+  }, true);
+  T.on("swap", () => {
+    if (!draft) return;
+    const body = document.getElementById("compose-body");
+    if (body && !body.value.startsWith(draft)) body.value = body.value ? draft + "\n\n" + body.value : draft;
+    draft = "";
+  });
+})(window.Tessera);

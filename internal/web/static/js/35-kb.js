@@ -146,3 +146,24 @@
   // The composer is replaced after each message sent (data-swap).
   if (window.Tessera && window.Tessera.on) window.Tessera.on("swap", all);
 })();
+
+// An article's files (feature kbmacros): "Insert in the body" puts the
+// file's Markdown (an image or a link) where the cursor is in the body.
+// Without a script the Markdown stays in its read-only box, to copy.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var body = document.getElementById("body");
+    if (!body) return;
+    document.querySelectorAll("[data-kb-insert-md]").forEach(function (b) {
+      b.hidden = false;
+      b.addEventListener("click", function () {
+        var md = b.getAttribute("data-kb-insert-md");
+        var s = body.selectionStart || body.value.length, e = body.selectionEnd || s;
+        body.value = body.value.slice(0, s) + md + body.value.slice(e);
+        body.focus();
+        body.selectionStart = body.selectionEnd = s + md.length;
+      });
+    });
+  });
+})();
