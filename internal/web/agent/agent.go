@@ -37,6 +37,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	h.registerViews(mux)
 	h.registerKB(mux)
 	h.registerReports(mux)
+	h.registerRules(mux) // the rule builder: triggers and automations (issue 6)
 }
 
 type loginPage struct {
