@@ -17,7 +17,7 @@ import (
 	"tessera/internal/sla/clocks"
 	"tessera/internal/store"
 	"tessera/internal/ticket"
-		"tessera/internal/web/page"
+	"tessera/internal/web/page"
 )
 
 // The rule builder (issue 6): triggers at /admin/triggers and automations
@@ -141,7 +141,7 @@ func (lk *ruleLookups) fieldOptions(field string) []choice {
 	case automation.FieldPriority:
 		return keyed("priority.", ticket.Priorities)
 	case automation.FieldTicketType:
-		return keyed("rules.type.", ticket.Types)
+		return keyed("ticket.type.", ticket.Types)
 	case automation.FieldChannel:
 		return keyed("admin.channel.", ticket.Channels)
 	case automation.FieldLanguage:
@@ -453,7 +453,7 @@ func (lk *ruleLookups) actionInput(typ string) (string, []choice) {
 	case automation.ActSetPriority:
 		return inSelect, keyed("priority.", ticket.Priorities)
 	case automation.ActSetType:
-		return inSelect, keyed("rules.type.", ticket.Types)
+		return inSelect, keyed("ticket.type.", ticket.Types)
 	case automation.ActAssignTeam:
 		return inSelect, lk.teamChoices()
 	case automation.ActAssignAgent:
@@ -747,8 +747,11 @@ type ruleFormPage struct {
 
 // ruleTest is a dry run as the page shows it.
 type ruleTest struct {
-	Number   string
-	Matched  bool
+	Number  string
+	Matched bool
+	// NotOn is the pretended event when the conditions hold but the
+	// trigger does not run on it.
+	NotOn    string
 	All, Any []testLine
 	Actions  []testLine
 	DueAt    *time.Time
@@ -767,7 +770,9 @@ type testLine struct {
 func (ruleFormPage) Events() []string { return []string{automation.OnCreated, automation.OnUpdated} }
 
 // TestEvents are the events a dry run may pretend, the usual one first.
-func (ruleFormPage) TestEvents() []string { return []string{automation.OnUpdated, automation.OnCreated} }
+func (ruleFormPage) TestEvents() []string {
+	return []string{automation.OnUpdated, automation.OnCreated}
+}
 
 // Placeholders lists what a note or an email may say, as written.
 func (ruleFormPage) Placeholders() string {
@@ -806,6 +811,11 @@ func (h *Handler) renderRuleBuilder(w http.ResponseWriter, r *http.Request, k ru
 	}
 	if tf == nil {
 		tf = newAdminForm(nil)
+	}
+	if rule != nil && len(rule.On) > 0 && tf.Get("event") == "" {
+		// Test as the trigger runs: a trigger of created tickets only
+		// would never match a pretended update.
+		tf.Values.Set("event", rule.On[0])
 	}
 	p := ruleFormPage{adminBase: newAdminBase(k.Section, f), Kind: k, Rule: rule, B: b, Fields: lk.fieldChoices(k.Kind),
 		ActionTypes: acts, TestForm: tf, Test: test}
@@ -1006,15 +1016,18 @@ func (h *Handler) ruleTest(w http.ResponseWriter, r *http.Request, k ruleKind) {
 			return
 		}
 		if err == nil {
-			test = lk.describe(run, tf.Get("number"))
+			test = lk.describe(run, tf.Get("number"), tf.Get("event"))
 		}
 	}
 	h.renderRuleBuilder(w, r, k, rule, builderFor(*rule, lk), newAdminForm(nil), lk, test, tf)
 }
 
 // describe puts a dry run in words.
-func (lk *ruleLookups) describe(run automation.DryRun, number string) *ruleTest {
+func (lk *ruleLookups) describe(run automation.DryRun, number, event string) *ruleTest {
 	out := &ruleTest{Number: strings.TrimPrefix(strings.TrimSpace(number), "#"), Matched: run.Matched, DueAt: run.DueAt}
+	if run.Conditions.Matched && !run.Matched {
+		out.NotOn = event
+	}
 	for _, c := range run.Conditions.All {
 		out.All = append(out.All, lk.condLine(c.Condition, c.Matched))
 	}
