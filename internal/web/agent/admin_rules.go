@@ -863,13 +863,16 @@ func (h *Handler) ruleNew(w http.ResponseWriter, r *http.Request, k ruleKind) {
 	for _, x := range list {
 		next = max(next, x.Position+10)
 	}
-	b := &ruleBuilder{Position: strconv.Itoa(next), Active: true,
-		Actions: []actionRow{{Type: automation.ActSetPriority, Value: "high"}}}
+	// A new rule starts as the commonest of its kind: words in the
+	// subject set the priority; solved for four days closes.
+	b := &ruleBuilder{Position: strconv.Itoa(next), Active: true}
 	if k.Kind == automation.KindTrigger {
 		b.On = []string{automation.OnCreated}
 		b.All = []condRow{{Field: automation.FieldSubject, Op: automation.OpContainsAny}}
+		b.Actions = []actionRow{{Type: automation.ActSetPriority, Value: "high"}}
 	} else {
 		b.All = []condRow{{Field: automation.FieldHoursSince, Op: automation.OpAtLeast, Values: []string{automation.SinceSolved}, Amount: "96"}}
+		b.Actions = []actionRow{{Type: automation.ActSetStatus, Value: ticket.StatusClosed}}
 	}
 	h.renderRuleBuilder(w, r, k, nil, b, newAdminForm(nil), lk, nil, nil)
 }
