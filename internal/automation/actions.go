@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -43,11 +44,14 @@ func (s *Service) do(ctx context.Context, tx *store.Tx, k Kind, r Rule, ticketID
 			id, _ := asID(a.Value)
 			in.AssigneeID = ticket.Optional[int64]{Set: true, Value: &id}
 		case ActAddTags:
+			// The later of an addition and a removal of one tag wins.
 			l, _ := asList(a.Value)
-			in.AddTags = append(in.AddTags, l...)
+			in.RemoveTags = without(in.RemoveTags, l)
+			in.AddTags = append(without(in.AddTags, l), l...)
 		case ActRemoveTags:
 			l, _ := asList(a.Value)
-			in.RemoveTags = append(in.RemoveTags, l...)
+			in.AddTags = without(in.AddTags, l)
+			in.RemoveTags = append(without(in.RemoveTags, l), l...)
 		case ActSetCustomField:
 			var v CustomFieldValue
 			if err := decodeInto(a.Value, &v); err != nil {
@@ -105,6 +109,17 @@ func (s *Service) do(ctx context.Context, tx *store.Tx, k Kind, r Rule, ticketID
 		}
 	}
 	return nil
+}
+
+// without returns tags minus those in drop, compared as tags are.
+func without(tags, drop []string) []string {
+	out := tags[:0:0]
+	for _, t := range tags {
+		if !slices.ContainsFunc(drop, func(d string) bool { return foldTag(d) == foldTag(t) }) {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // templateVars reads what placeholders show, after the field changes.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -217,11 +218,120 @@ func (w *RunWorker) Work(ctx context.Context, job *river.Job[RunArgs]) error {
 // within this long of the moment its condition becomes true.
 const Every = 30 * time.Second
 
-// AddJobs registers the runner and its schedule.
+// AddJobs registers the runner, its schedule and the backfill.
 func AddJobs(w *river.Workers, s *Service) *river.PeriodicJob {
 	river.AddWorker(w, &RunWorker{Rules: s})
+	river.AddWorker(w, &BackfillWorker{Rules: s})
 	return river.NewPeriodicJob(river.PeriodicInterval(Every), func() (river.JobArgs, *river.InsertOpts) {
 		// Unique per period: a slow run is not stacked with another.
 		return RunArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: Every}}
 	}, &river.PeriodicJobOpts{RunOnStart: true})
+}
+
+// BackfillArgs computes one automation's due times for the tickets that
+// existed before it was saved, a batch at a time from AfterID; each batch
+// queues the next in its own transaction.
+type BackfillArgs struct {
+	AutomationID int64 `json:"automation_id"`
+	AfterID      int64 `json:"after_id"`
+}
+
+// Kind names the job.
+func (BackfillArgs) Kind() string { return "schedule_automation" }
+
+// BackfillWorker works one batch.
+type BackfillWorker struct {
+	river.WorkerDefaults[BackfillArgs]
+	Rules *Service
+}
+
+// Work computes one batch and queues the next.
+func (w *BackfillWorker) Work(ctx context.Context, job *river.Job[BackfillArgs]) error {
+	_, _, err := w.Rules.Backfill(ctx, job.Args.AutomationID, job.Args.AfterID)
+	return err
+}
+
+// Backfill computes the due times of one automation for up to Batch
+// tickets after afterID that its time condition could concern (solved
+// tickets for "solved", unassigned ones for "unassigned", and so on; never
+// closed ones), and queues the next batch when there are more. The ticket
+// changes keep the rows from then on.
+func (s *Service) Backfill(ctx context.Context, automationID, afterID int64) (last int64, more bool, err error) {
+	now := store.Now()
+	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
+		// The rule itself, not the cache: the job may run on a server
+		// whose copy predates the save.
+		r, err := scanRule(KindAutomation, tx.QueryRow(ctx, `SELECT `+cols(KindAutomation)+` FROM automations WHERE id = $1`, automationID))
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("automation %d: %w", automationID, err)
+		}
+		if !r.Active {
+			return nil
+		}
+		p, err := Compile(r)
+		if err != nil {
+			return err
+		}
+		calendar := p.usesCalendar()
+		where := []string{"id > $1", "status_category <> 'closed'"}
+		for _, c := range p.all {
+			if c.field != FieldHoursSince {
+				continue
+			}
+			switch c.since.Event {
+			case SincePending:
+				where = append(where, "status_category = 'pending'")
+			case SinceSolved:
+				where = append(where, "status_category = 'solved'")
+			case SinceUnassigned:
+				where = append(where, "assignee_id IS NULL")
+			}
+		}
+		rows, err := tx.Query(ctx, `SELECT id FROM tickets WHERE `+strings.Join(where, " AND ")+` ORDER BY id LIMIT $2`, afterID, Batch)
+		if err != nil {
+			return fmt.Errorf("tickets for automation %d: %w", automationID, err)
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			f, err := s.facts(ctx, tx, id, "", nil, now, calendar, true)
+			if err != nil {
+				return err
+			}
+			if f == nil {
+				continue
+			}
+			due, ok := p.DueAt(f)
+			if !ok {
+				continue
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO automation_due (automation_id, ticket_id, due_at) VALUES ($1, $2, $3)
+				ON CONFLICT (automation_id, ticket_id) DO UPDATE SET due_at = excluded.due_at WHERE automation_due.fired_at IS NULL`,
+				automationID, id, due.UTC().Truncate(time.Microsecond)); err != nil {
+				return fmt.Errorf("due time of automation %d on ticket %d: %w", automationID, id, err)
+			}
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		last, more = ids[len(ids)-1], len(ids) == Batch
+		if more && s.Queue != nil {
+			return s.Queue.InsertTx(ctx, tx, BackfillArgs{AutomationID: automationID, AfterID: last}, nil)
+		}
+		return nil
+	})
+	return last, more, err
 }

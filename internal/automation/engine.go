@@ -205,7 +205,11 @@ func (s *Service) runTriggers(ctx context.Context, tx *store.Tx, ticketID int64,
 				continue
 			}
 			if fired[pr.Rule.ID] {
-				again = append(again, pr.Rule.Name)
+				// Held: it fires once per change. Only a trigger that would
+				// undo what a later one did is a conflict worth recording.
+				if pr.Rule.Changes(f) {
+					again = append(again, pr.Rule.Name)
+				}
 				continue
 			}
 			fired[pr.Rule.ID] = true
@@ -216,7 +220,7 @@ func (s *Service) runTriggers(ctx context.Context, tx *store.Tx, ticketID int64,
 		events = p.pending
 	}
 	if len(again) > 0 {
-		return s.stop(ctx, tx, ticketID, at, fmt.Sprintf("trigger %q matched again; a trigger fires at most once per change", again[0]))
+		return s.stop(ctx, tx, ticketID, at, fmt.Sprintf("trigger %q matched again and would change the ticket back; a trigger fires at most once per change", again[0]))
 	}
 	return nil
 }
@@ -270,8 +274,19 @@ func (s *Service) fire(ctx context.Context, tx *store.Tx, p *pass, k Kind, r Rul
 	if err := ticket.RecordIn(ctx, tx, []ticket.Event{ev}); err != nil {
 		return err
 	}
-	if _, err := tx.Exec(ctx, `UPDATE `+table(k)+` SET fired_count = fired_count + 1, last_fired_at = $2 WHERE id = $1`, r.ID, at); err != nil {
-		return fmt.Errorf("count firing: %w", err)
-	}
+	// The count is a statistic (the event is the record): it is written
+	// after the commit, so concurrent changes firing a popular trigger do
+	// not queue on its row for the length of their transactions.
+	tx.AfterCommit(func() { s.countFiring(k, r.ID, at) })
 	return nil
+}
+
+func (s *Service) countFiring(k Kind, id int64, at time.Time) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err := s.DB.Write().Exec(ctx, `UPDATE `+table(k)+` SET fired_count = fired_count + 1,
+		last_fired_at = CASE WHEN last_fired_at IS NULL OR last_fired_at < $2 THEN $2 ELSE last_fired_at END WHERE id = $1`, id, at)
+	if err != nil {
+		s.log().Warn("count rule firing", "kind", k, "id", id, "err", err)
+	}
 }

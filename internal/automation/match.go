@@ -143,6 +143,16 @@ type CondResult struct {
 	Matched bool `json:"matched"`
 }
 
+// OpenAPISchema describes the flattened JSON of a condition's result.
+func (CondResult) OpenAPISchema() map[string]any {
+	s := Condition{}.OpenAPISchema()
+	props := map[string]any{"matched": map[string]any{"type": "boolean"}}
+	for k, v := range s["properties"].(map[string]any) {
+		props[k] = v
+	}
+	return map[string]any{"type": "object", "properties": props}
+}
+
 // Outcome explains a match: each condition's result, for the dry run.
 type Outcome struct {
 	Matched bool         `json:"matched"`
@@ -580,4 +590,59 @@ func containsOp(op string, ix *textIndex, phrases [][]string) bool {
 		}
 		return true
 	}
+}
+
+// Changes reports whether the rule's field actions would change the
+// ticket the facts describe (a status, priority, type, team, assignee,
+// tag or custom field it does not have yet). The engine uses it to tell
+// a trigger that conflicts with another from one that merely still holds.
+func (r Rule) Changes(f *Facts) bool {
+	differs := func(cur string, v any) bool {
+		s, _ := asScalar(v)
+		return !strings.EqualFold(cur, s)
+	}
+	id := func(cur int64, v any) bool {
+		n, _ := asID(v)
+		return n != cur
+	}
+	hasTag := func(t string) bool {
+		return slices.ContainsFunc(f.Tags, func(x string) bool { return foldTag(x) == foldTag(t) })
+	}
+	for _, a := range r.Actions {
+		switch a.Type {
+		case ActSetStatus:
+			if differs(f.Status, a.Value) {
+				return true
+			}
+		case ActSetPriority:
+			if differs(f.Priority, a.Value) {
+				return true
+			}
+		case ActSetType:
+			if differs(f.Type, a.Value) {
+				return true
+			}
+		case ActAssignTeam:
+			if id(f.TeamID, a.Value) {
+				return true
+			}
+		case ActAssignAgent:
+			if id(f.AssigneeID, a.Value) {
+				return true
+			}
+		case ActAddTags, ActRemoveTags:
+			l, _ := asList(a.Value)
+			for _, t := range l {
+				if hasTag(t) != (a.Type == ActAddTags) {
+					return true
+				}
+			}
+		case ActSetCustomField:
+			var v CustomFieldValue
+			if decodeInto(a.Value, &v) == nil && !slices.Equal(customStrings(f.CustomFields[v.Key]), customStrings(v.Value)) {
+				return true
+			}
+		}
+	}
+	return false
 }

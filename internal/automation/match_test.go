@@ -223,3 +223,34 @@ func TestRender(t *testing.T) {
 		t.Errorf("Render = %q, want %q", got, want)
 	}
 }
+
+func TestRuleChanges(t *testing.T) {
+	act := func(typ string, v any) Rule { return Rule{Actions: []Action{{Type: typ, Value: v}}} }
+	tests := []struct {
+		name string
+		r    Rule
+		want bool
+	}{
+		{"same priority", act(ActSetPriority, "NORMAL"), false},
+		{"other priority", act(ActSetPriority, "low"), true},
+		{"same status", act(ActSetStatus, "open"), false},
+		{"other type", act(ActSetType, "incident"), true},
+		{"same team", act(ActAssignTeam, float64(2)), false},
+		{"other team", act(ActAssignTeam, float64(3)), true},
+		{"assign when unassigned", act(ActAssignAgent, float64(5)), true},
+		{"tags present", act(ActAddTags, []any{"billing", "EU"}), false},
+		{"tag missing", act(ActAddTags, []any{"billing", "new"}), true},
+		{"remove absent tag", act(ActRemoveTags, []any{"spam"}), false},
+		{"remove present tag", act(ActRemoveTags, []any{"eu"}), true},
+		{"custom field same", act(ActSetCustomField, map[string]any{"key": "plan", "value": "Gold"}), false},
+		{"custom field other", act(ActSetCustomField, map[string]any{"key": "plan", "value": "Silver"}), true},
+		{"side effects only", Rule{Actions: []Action{{Type: ActAddNote, Value: "x"}, {Type: ActCallWebhook, Value: float64(1)}}}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.r.Changes(baseFacts()); got != tt.want {
+				t.Errorf("Changes = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

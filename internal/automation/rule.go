@@ -56,6 +56,23 @@ type Conditions struct {
 	Any []Condition `json:"any"`
 }
 
+// OpenAPISchema describes conditions inline: the name is common enough
+// (sla.Conditions) to collide among the API's components.
+func (Conditions) OpenAPISchema() map[string]any {
+	list := map[string]any{"type": "array", "items": Condition{}.OpenAPISchema()}
+	return map[string]any{"type": "object", "additionalProperties": false, "properties": map[string]any{"all": list, "any": list}}
+}
+
+// OpenAPISchema describes a condition; its value's shape depends on the
+// operator.
+func (Condition) OpenAPISchema() map[string]any {
+	return map[string]any{"type": "object", "additionalProperties": false, "required": []any{"field"}, "properties": map[string]any{
+		"field": map[string]any{"type": "string", "description": "a field of the registry, or custom_fields.KEY"},
+		"op":    map[string]any{"type": "string", "description": "an operator of the field (time fields: at_least, or leave it out)"},
+		"value": map[string]any{"description": "scalar for is/is_not/changed_to/changed_from, list for in/not_in/contains_*, object for time fields, absent for is_set/not_set/changed/raised/lowered"},
+	}}
+}
+
 // Condition is one test of a ticket: Field (a name of the field registry,
 // or "custom_fields.KEY"), Op (one of the field's operators) and Value
 // (whose shape the operator decides: a scalar for "is", a list for "in"
@@ -72,6 +89,14 @@ type Condition struct {
 type Action struct {
 	Type  string `json:"type"`
 	Value any    `json:"value,omitempty"`
+}
+
+// OpenAPISchema describes an action inline (macros have actions too).
+func (Action) OpenAPISchema() map[string]any {
+	return map[string]any{"type": "object", "additionalProperties": false, "required": []any{"type"}, "properties": map[string]any{
+		"type":  map[string]any{"type": "string", "description": "an action type of the registry"},
+		"value": map[string]any{"description": "the action's argument: text, id, list of tags, or an object (send_email, set_custom_field)"},
+	}}
 }
 
 // Operators.

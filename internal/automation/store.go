@@ -197,6 +197,13 @@ func (s *Service) save(ctx context.Context, actor auth.Actor, k Kind, r Rule) (R
 		if err != nil {
 			return fmt.Errorf("save %s: %w", k, err)
 		}
+		if k == KindAutomation && r.Active && s.Queue != nil {
+			// The tickets that exist already get their due times in the
+			// background; those that change meanwhile get them anyway.
+			if err := s.Queue.InsertTx(ctx, tx, BackfillArgs{AutomationID: r.ID}, nil); err != nil {
+				return fmt.Errorf("queue due times of automation %d: %w", r.ID, err)
+			}
+		}
 		return auth.Audit(ctx, tx, actor, string(k)+".save", fmt.Sprintf("%s:%d", k, r.ID), r.Name)
 	})
 	s.forget()

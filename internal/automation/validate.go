@@ -317,7 +317,7 @@ func validateAction(a Action, path string, c *validation.Collector) {
 		}
 		switch {
 		case !ok:
-			c.Add(vp, "must be a string")
+			c.Add(vp, "must be text")
 		case spec.Values == nil && strings.TrimSpace(s) == "":
 			c.Add(vp, "must not be empty")
 		case spec.Values != nil && !slices.Contains(spec.Values, s):
@@ -341,7 +341,7 @@ func validateAction(a Action, path string, c *validation.Collector) {
 	case ValueText:
 		s, ok := a.Value.(string)
 		if !ok {
-			c.Add(vp, "must be a string")
+			c.Add(vp, "must be text")
 			return
 		}
 		c.Text(vp, s, 20000, true)

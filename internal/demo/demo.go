@@ -128,6 +128,10 @@ func load(ctx context.Context, a *app.App, o Options, now time.Time) (*Result, e
 	if err := r.replay(ctx, pl.Ops, replayWorkers(a.DB.Engine)); err != nil {
 		return nil, err
 	}
+	// Rules (issue 6) act on the tickets that come after the history.
+	if err := createRules(ctx, a, r.teams); err != nil {
+		return nil, err
+	}
 	if err := setState(ctx, a, "loaded"); err != nil {
 		return nil, err
 	}

@@ -177,6 +177,10 @@ func (ds *describer) describe(e ticket.Event) eventLine {
 		// Clocks starting, pausing and resuming follow from other
 		// changes already in the thread; only their outcome is news.
 		l.inThread = e.NewValue == "achieved"
+	// Rules (issue 6): which trigger or automation acted, and why a chain
+	// of triggers stopped.
+	case ticket.EventTriggerFired, ticket.EventAutomationFired, ticket.EventRuleFailed, ticket.EventRulesStopped:
+		l.Text, l.Kind, l.Old, l.New = T("ticket.ev."+e.Type, e.NewValue), "rule", "", ""
 	case ticket.EventField:
 		l.Kind = e.Field
 		ds.fieldChange(e, &l)
@@ -209,6 +213,8 @@ func (ds *describer) fieldChange(e ticket.Event, l *eventLine) {
 		l.Text, l.Old = T("ticket.ev.tag_added", who, e.NewValue), ""
 	case e.Field == "tags":
 		l.Text, l.New = T("ticket.ev.tag_removed", who, e.OldValue), ""
+	case e.Field == "sla_policy_id":
+		l.Text, l.Kind, l.Old, l.New = T("ticket.ev.sla_policy", who), "sla", "", ""
 	case e.Field == "first_reply_at":
 		l.Text, l.inThread, l.Kind = T("ticket.ev.first_reply"), false, "sla"
 		l.Old, l.New = "", ds.d.Time(parseTime(e.NewValue))

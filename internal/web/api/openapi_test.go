@@ -370,6 +370,11 @@ func TestOpenAPIMatchesServer(t *testing.T) {
 					return strings.Replace(p, "{id}", fmt.Sprint(w.article), 1)
 				case strings.HasPrefix(p, "/api/v1/kb/categories/{id}"):
 					return strings.Replace(p, "{id}", fmt.Sprint(w.kbCat), 1)
+				// issue 6: rules
+				case strings.HasPrefix(p, "/api/v1/triggers/{id}"):
+					return strings.Replace(p, "{id}", fmt.Sprint(w.trigger), 1)
+				case strings.HasPrefix(p, "/api/v1/automations/{id}"):
+					return strings.Replace(p, "{id}", fmt.Sprint(w.automation), 1)
 				case strings.Contains(p, "{"):
 					t.Fatalf("%s: no probe path for this route", key)
 				}

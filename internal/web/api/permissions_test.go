@@ -25,6 +25,8 @@ type world struct {
 	inbox            int64
 	article, kbCat   int64
 	actors           map[string]auth.Actor
+	// issue 6: rules
+	trigger, automation int64
 }
 
 func newWorld(t *testing.T, e *env) *world {
@@ -58,6 +60,15 @@ func newWorld(t *testing.T, e *env) *world {
 	e.must(http.StatusCreated, "POST", "/api/v1/articles", cAdmin, map[string]any{"title": "Como pedir reembolso", "body": "Abra **Pedidos**.",
 		"locale": "pt-BR", "category_id": w.kbCat, "status": "published", "visibility": "public"}, &o)
 	w.article = o.ID
+	// issue 6: rules
+	e.must(http.StatusCreated, "POST", "/api/v1/triggers", cAdmin, map[string]any{"name": "Matrix Trigger", "on": []string{"created"},
+		"conditions": map[string]any{"all": []any{map[string]any{"field": "subject", "op": "contains_any", "value": []string{"matrix"}}}},
+		"actions":    []any{map[string]any{"type": "add_tags", "value": []string{"matrix"}}}}, &o)
+	w.trigger = o.ID
+	e.must(http.StatusCreated, "POST", "/api/v1/automations", cAdmin, map[string]any{"name": "Matrix Automation",
+		"conditions": map[string]any{"all": []any{map[string]any{"field": "hours_since", "value": map[string]any{"event": "solved", "hours": 96}}}},
+		"actions":    []any{map[string]any{"type": "set_status", "value": "closed"}}}, &o)
+	w.automation = o.ID
 	return w
 }
 
@@ -101,7 +112,7 @@ func permCases() []permCase {
 	const (
 		ok, created, forbidden, notFound = http.StatusOK, http.StatusCreated, http.StatusForbidden, http.StatusNotFound
 	)
-	return []permCase{
+	cases := []permCase{
 		{Method: "GET", Path: "/api/v1/openapi.json", call: fixed("/api/v1/openapi.json", nil), want: codes(ok)},
 
 		{Method: "GET", Path: "/api/v1/tickets", call: fixed("/api/v1/tickets?status=new", nil), want: codes(ok)},
@@ -273,6 +284,53 @@ func permCases() []permCase {
 		{Method: "GET", Path: "/api/v1/kb/search", call: fixed("/api/v1/kb/search?q=reembolos&locale=pt-BR", nil), want: codes(ok)},
 		{Method: "GET", Path: "/api/v1/reports/summary", call: fixed("/api/v1/reports/summary?from=2026-01-01&to=2026-01-31", nil), want: codes(ok, cLight, forbidden)},
 	}
+	return append(cases, ruleCases()...) // issue 6: rules
+}
+
+// ruleCases cover the triggers and automations routes (issue 6).
+func ruleCases() []permCase {
+	const ok, created, forbidden = http.StatusOK, http.StatusCreated, http.StatusForbidden
+	var out []permCase
+	for _, kind := range []string{"triggers", "automations"} {
+		base := "/api/v1/" + kind
+		id := func(w *world) int64 {
+			if kind == "triggers" {
+				return w.trigger
+			}
+			return w.automation
+		}
+		body := func(e *env) map[string]any {
+			b := map[string]any{"name": e.unique("Rule "), "actions": []any{map[string]any{"type": "add_tags", "value": []string{"x"}}}}
+			if kind == "triggers" {
+				b["on"] = []string{"updated"}
+			} else {
+				b["conditions"] = map[string]any{"all": []any{map[string]any{"field": "hours_since", "value": map[string]any{"event": "created", "minutes": 30}}}}
+			}
+			return b
+		}
+		out = append(out,
+			permCase{Method: "GET", Path: base, call: fixed(base, nil), want: codes(ok)},
+			permCase{Method: "POST", Path: base, call: func(e *env, _ *world, _ string) (string, any) { return base, body(e) }, want: codes(forbidden, cAdmin, created)},
+			permCase{Method: "GET", Path: base + "/{id}", call: func(_ *env, w *world, _ string) (string, any) {
+				return fmt.Sprintf("%s/%d", base, id(w)), nil
+			}, want: codes(ok)},
+			permCase{Method: "PATCH", Path: base + "/{id}", call: func(_ *env, w *world, _ string) (string, any) {
+				return fmt.Sprintf("%s/%d", base, id(w)), map[string]any{"position": 3}
+			}, want: codes(forbidden, cAdmin, ok)},
+			permCase{Method: "DELETE", Path: base + "/{id}", call: func(e *env, _ *world, _ string) (string, any) {
+				var c struct {
+					ID int64 `json:"id"`
+				}
+				e.must(http.StatusCreated, "POST", base, cAdmin, body(e), &c)
+				return fmt.Sprintf("%s/%d", base, c.ID), nil
+			}, want: codes(forbidden, cAdmin, http.StatusNoContent)},
+			// The Billing ticket: every caller sees it, the team agent too.
+			permCase{Method: "POST", Path: base + "/{id}/test", call: func(_ *env, w *world, _ string) (string, any) {
+				return fmt.Sprintf("%s/%d/test", base, id(w)), map[string]any{"ticket_id": w.billing.ID}
+			}, want: codes(ok)},
+		)
+	}
+	return out
 }
 
 // TestPermissionMatrix calls every route of the table as every kind of
