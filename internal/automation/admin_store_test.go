@@ -44,7 +44,7 @@ func TestMove(t *testing.T) {
 		}{
 			{ids[2], true, "ACB"},
 			{ids[2], true, "CAB"},
-			{ids[2], true, "CAB"}, // already first
+			{ids[2], true, "CAB"},  // already first
 			{ids[1], false, "CAB"}, // already last
 			{ids[0], false, "CBA"},
 		}
