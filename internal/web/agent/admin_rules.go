@@ -401,6 +401,9 @@ func (b *ruleBuilder) decorate(k automation.Kind, lk *ruleLookups, f *adminForm)
 				c.Op = c.Ops[0]
 			}
 			c.Options = lk.fieldOptions(c.Field)
+			if c.Options != nil {
+				c.Options = keepChosen(c.Options, c.Values...)
+			}
 			c.Input = inputOf(spec, c.Op, c.Options)
 			if c.Unit == "" {
 				c.Unit = "hours"
@@ -415,6 +418,9 @@ func (b *ruleBuilder) decorate(k automation.Kind, lk *ruleLookups, f *adminForm)
 			a.Type = automation.ActSetPriority
 		}
 		a.Input, a.Options = lk.actionInput(a.Type)
+		if a.Input == inSelect && a.Value != "" {
+			a.Options = keepChosen(a.Options, a.Value)
+		}
 		if a.Type == automation.ActSetCustomField {
 			for _, d := range lk.Fields {
 				a.Keys = append(a.Keys, choice{Value: d.Key, Label: d.Name})
@@ -425,6 +431,19 @@ func (b *ruleBuilder) decorate(k automation.Kind, lk *ruleLookups, f *adminForm)
 		}
 		a.Errs = f.under(fmt.Sprintf("actions[%d]", i))
 	}
+}
+
+// keepChosen adds the chosen values a select does not offer (a team or
+// status deleted since, a custom field's old option), so that showing and
+// saving a rule does not silently replace them with the first option.
+func keepChosen(options []choice, chosen ...string) []choice {
+	options = slices.Clip(options) // the lookups' slices are shared by rows
+	for _, v := range chosen {
+		if v != "" && !slices.ContainsFunc(options, func(o choice) bool { return o.Value == v }) {
+			options = append(options, choice{Value: v, Label: v})
+		}
+	}
+	return options
 }
 
 // under lists the errors of a path and of the paths inside it, as
@@ -817,7 +836,15 @@ func (h *Handler) renderRuleBuilder(w http.ResponseWriter, r *http.Request, k ru
 		// would never match a pretended update.
 		tf.Values.Set("event", rule.On[0])
 	}
-	p := ruleFormPage{adminBase: newAdminBase(k.Section, f), Kind: k, Rule: rule, B: b, Fields: lk.fieldChoices(k.Kind),
+	fields := lk.fieldChoices(k.Kind)
+	for _, rows := range [][]condRow{b.All, b.Any} {
+		for _, c := range rows {
+			if !slices.ContainsFunc(fields, func(o choice) bool { return o.Value == c.Field }) {
+				fields = append(fields, lk.fieldLabel(c.Field))
+			}
+		}
+	}
+	p := ruleFormPage{adminBase: newAdminBase(k.Section, f), Kind: k, Rule: rule, B: b, Fields: fields,
 		ActionTypes: acts, TestForm: tf, Test: test}
 	if tf.Invalid() {
 		p.Refused = tf

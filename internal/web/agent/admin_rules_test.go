@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"tessera/internal/automation"
+	"tessera/internal/inbox"
 	"tessera/internal/store"
 	"tessera/internal/store/storetest"
 	"tessera/internal/ticket"
@@ -208,6 +209,21 @@ func TestRuleBuilderSaves(t *testing.T) {
 			if !strings.Contains(page, want) && !strings.Contains(page, strings.ReplaceAll(want, "vip care", "billing, vip care")) {
 				t.Errorf("edit page lacks %s", want)
 			}
+		}
+
+		// A value the builder no longer offers (an inbox since deleted)
+		// is shown chosen, so saving the page again keeps it.
+		name, kind, addr := "Support mail", "email", "support@acme.test"
+		if _, err := e.f.Inboxes.Create(ctx, e.f.Admin, inbox.Input{Name: &name, Kind: &kind, Address: &addr}); err != nil {
+			t.Fatal(err)
+		}
+		gone := []automation.Condition{{Field: "inbox_id", Op: "is", Value: 424242}}
+		if _, err := e.f.Rules.Update(ctx, e.f.Admin, automation.KindTrigger, got.ID, automation.RuleInput{Conditions: &automation.Conditions{All: gone}}); err != nil {
+			t.Fatal(err)
+		}
+		page = e.do("GET", r.Loc, asAdmin, nil).Body
+		if !strings.Contains(page, `<option value="424242" selected>424242</option>`) {
+			t.Error("the unknown inbox is not kept on the edit page")
 		}
 
 		// An automation with a time condition in minutes.
