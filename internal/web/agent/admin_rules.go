@@ -292,10 +292,11 @@ type actionRow struct {
 	Errs    []string
 }
 
-// rowsOf reads the condition rows of a group from a posted form.
+// condRowsOf reads the condition rows of a group from a posted form.
 func condRowsOf(v url.Values, group string) []condRow {
 	var out []condRow
-	for i := 0; ; i++ {
+	// One row past the model's limit is enough for it to say so.
+	for i := 0; i <= automation.MaxConditions; i++ {
 		p := fmt.Sprintf("%s.%d.", group, i)
 		if _, ok := v[p+"field"]; !ok {
 			return out
@@ -303,11 +304,12 @@ func condRowsOf(v url.Values, group string) []condRow {
 		out = append(out, condRow{Field: v.Get(p + "field"), Op: v.Get(p + "op"), Values: nonEmpty(v[p+"value"]),
 			Text: v.Get(p + "text"), Amount: strings.TrimSpace(v.Get(p + "amount")), Unit: v.Get(p + "unit"), Business: v.Get(p+"business") != ""})
 	}
+	return out
 }
 
 func actionRowsOf(v url.Values) []actionRow {
 	var out []actionRow
-	for i := 0; ; i++ {
+	for i := 0; i <= automation.MaxActions; i++ {
 		p := fmt.Sprintf("act.%d.", i)
 		if _, ok := v[p+"type"]; !ok {
 			return out
@@ -315,6 +317,7 @@ func actionRowsOf(v url.Values) []actionRow {
 		out = append(out, actionRow{Type: v.Get(p + "type"), Value: v.Get(p + "value"), Key: v.Get(p + "key"), To: v.Get(p + "to"),
 			Address: v.Get(p + "address"), Subject: v.Get(p + "subject"), Body: v.Get(p + "body")})
 	}
+	return out
 }
 
 // ruleBuilder is the state of the builder form.

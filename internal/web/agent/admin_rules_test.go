@@ -358,6 +358,21 @@ func TestRuleBuilderErrors(t *testing.T) {
 		if list, _ := e.f.Rules.List(context.Background(), automation.KindTrigger); len(list) != 0 {
 			t.Errorf("a refused rule was saved: %v", list)
 		}
+		// Rows past the model's limit: it says so, and the page does not
+		// grow with what was posted.
+		many := url.Values{"name": {"Many"}, "position": {"1"}, "on": {"created"}, "act.0.type": {"set_priority"}, "act.0.value": {"low"}}
+		for i := range 500 {
+			many.Set(fmt.Sprintf("all.%d.field", i), "subject")
+			many.Set(fmt.Sprintf("all.%d.op", i), "contains_any")
+			many.Set(fmt.Sprintf("all.%d.text", i), fmt.Sprintf("w%d", i))
+		}
+		r = e.do("POST", "/admin/triggers", asAdmin, many)
+		if r.Code != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "at most 50 conditions") {
+			t.Errorf("500 conditions: %d", r.Code)
+		}
+		if n := strings.Count(r.Body, `<div class="rule-row`); n > automation.MaxConditions+1+1 {
+			t.Errorf("%d rows rendered", n)
+		}
 		// A bad position is the form's own error.
 		r = e.do("POST", "/admin/triggers", asAdmin, url.Values{"name": {"x"}, "position": {"first"}, "on": {"created"},
 			"act.0.type": {"set_priority"}, "act.0.value": {"low"}})
