@@ -103,6 +103,9 @@ var adminSections = []struct{ Key, URL string }{
 	{"tags", "/admin/tags"},
 	{"inboxes", "/admin/inboxes"},
 	{"sla", "/admin/sla"},
+	// The rule builder (issue 6).
+	{"triggers", "/admin/triggers"},
+	{"automations", "/admin/automations"},
 	{"portal", "/admin/portal"},
 	{"webhooks", "/admin/webhooks"}, // issue 6
 	{"mail", "/admin/mail"},         // email channel, outbound

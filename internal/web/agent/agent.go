@@ -41,6 +41,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	h.registerRouteHooks(mux) // routing and webhooks (issue 6)
 	h.registerMacros(mux)     // feature kbmacros
 	h.registerKBManage(mux)   // feature kbmacros: files, revisions, categories
+	h.registerRules(mux)      // the rule builder: triggers and automations (issue 6)
 }
 
 type loginPage struct {
