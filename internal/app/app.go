@@ -121,7 +121,9 @@ func New(ctx context.Context, db *store.DB, o Options) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("assemble: %w", err)
 	}
-	a.Tickets.FollowUp = report.FollowUps{jobs.FollowUp{Queue: q}, report.SurveyHook{Queue: q, PublicURL: a.PublicURL, I18n: bundle}}
+	a.Tickets.FollowUp = report.FollowUps{jobs.FollowUp{Queue: q}, report.SurveyHook{Queue: q, PublicURL: a.PublicURL, I18n: bundle},
+		// reports summary (issue 8): keeps the pre-aggregate exact in the change's transaction.
+		report.SummaryHook{}}
 	a.Tickets.Jobs = jobs.FollowUp{Queue: q}
 	return a, nil
 }

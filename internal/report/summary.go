@@ -1,0 +1,516 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"tessera/internal/store"
+	"tessera/internal/ticket"
+)
+
+// The summary is the reports' exact pre-aggregate (tables report_counts,
+// report_times, report_sla, report_tags; see the 00017 migration and
+// docs/REPORTS.md). Each ticket's contribution is a pure function of its
+// events and its current team, assignee, inbox, channel, priority and tags
+// (file). report_tickets remembers what each ticket's filed contribution
+// was computed from, so a change subtracts exactly that and adds the new
+// one, in the change's transaction (SummaryHook).
+
+// none stands for "no later event" in next_h and breach_after, and -1 for
+// "no earlier event" in prev_h and breach_before: plain integers keep the
+// unique keys usable for upserts and the period tests simple comparisons.
+const none = math.MaxInt32
+
+// dims are the values a ticket's figures are filed under.
+type dims struct {
+	team, assignee, inbox int64
+	channel, priority     string
+}
+
+const (
+	tblCounts = iota
+	tblTimes
+	tblSLA
+	tblTags
+)
+
+// fact is one row key of a summary table; the fields a table does not use
+// stay zero.
+type fact struct {
+	tbl   uint8
+	h     int64
+	d     dims
+	kind  string // counts and times: the kind; SLA: the metric
+	actor int64
+	a     int64  // times: minutes (hundredths); SLA: prev_h
+	b     int64  // times: next_h; SLA: breach_before
+	c     int64  // times: replies; SLA: breach_after
+	s     string // SLA: outcome; tags: the tag
+}
+
+// filed is what a ticket's contribution is computed from.
+type filed struct {
+	lastEvent int64
+	d         dims
+	tags      []string
+}
+
+type fev struct {
+	id        int64
+	typ       string
+	actorKind string
+	actorID   *int64
+	field     string
+	old, new  string
+	at        time.Time
+}
+
+func hourOf(t time.Time) int64 { return t.Unix() / 3600 }
+
+func centi(d time.Duration) int64 { return int64(math.Round(d.Minutes() * 100)) }
+
+// file computes a ticket's contribution from its events (in id order), by
+// the same definitions as the event scan in Summary.
+func file(created time.Time, evs []fev, d dims, tags []string, cats map[string]string, out map[fact]int64, sign int64) {
+	add := func(f fact) { f.d = d; out[f] += sign }
+	add0 := func(tbl uint8, h int64, kind string, actor int64) {
+		add(fact{tbl: tbl, h: h, kind: kind, actor: actor})
+	}
+	for _, tag := range tags {
+		add(fact{tbl: tblTags, h: hourOf(created), s: tag})
+	}
+	type solve struct {
+		h, minutes, replies int64
+		actor               int64
+	}
+	var solves []solve
+	var replyTimes []time.Time
+	for _, e := range evs {
+		if e.typ == ticket.EventReply && e.actorKind == "agent" {
+			replyTimes = append(replyTimes, e.at)
+		}
+	}
+	type slaEv struct {
+		h        int64
+		breached bool
+	}
+	slaByMetric := map[string][]slaEv{}
+	var metrics []string
+	for _, e := range evs {
+		h := hourOf(e.at)
+		switch {
+		case e.typ == ticket.EventCreated:
+			add0(tblCounts, h, "created", 0)
+		case e.typ == ticket.EventReply && e.actorKind == "agent" && e.actorID != nil:
+			add0(tblCounts, h, "reply", *e.actorID)
+		case e.typ == ticket.EventField && e.field == "status":
+			oldCat, newCat := cats[e.old], cats[e.new]
+			switch {
+			case newCat == ticket.StatusSolved && oldCat != ticket.StatusSolved:
+				var actor int64
+				if e.actorKind == "agent" && e.actorID != nil {
+					actor = *e.actorID
+				}
+				add0(tblCounts, h, "solved", actor)
+				var n int64
+				for _, r := range replyTimes {
+					if !r.After(e.at) {
+						n++
+					}
+				}
+				solves = append(solves, solve{h: h, minutes: centi(e.at.Sub(created)), replies: n})
+			case oldCat == ticket.StatusSolved && newCat != ticket.StatusSolved && newCat != ticket.StatusClosed:
+				add0(tblCounts, h, "reopened", 0)
+			}
+		case e.typ == ticket.EventField && e.field == "first_reply_at":
+			var actor int64
+			if e.actorID != nil {
+				actor = *e.actorID
+			}
+			add(fact{tbl: tblTimes, h: h, kind: "first_reply", actor: actor, a: centi(e.at.Sub(created)), b: none})
+		case e.typ == ticket.EventSLA || e.typ == ticket.EventSLABreached:
+			if e.new != "breached" && e.new != "achieved" {
+				continue
+			}
+			m := strings.TrimPrefix(e.field, "sla.")
+			if _, ok := slaByMetric[m]; !ok {
+				metrics = append(metrics, m)
+			}
+			slaByMetric[m] = append(slaByMetric[m], slaEv{h: h, breached: e.new == "breached"})
+		}
+	}
+	for i, s := range solves {
+		next := int64(none)
+		if i+1 < len(solves) {
+			next = solves[i+1].h
+		}
+		add(fact{tbl: tblTimes, h: s.h, kind: "resolution", a: s.minutes, b: next, c: s.replies})
+	}
+	for _, m := range metrics {
+		evs := slaByMetric[m]
+		prevBreach, prevAchieved := int64(-1), int64(-1)
+		for i, e := range evs {
+			if e.breached {
+				add(fact{tbl: tblSLA, h: e.h, kind: m, s: "breached", a: prevBreach, b: -1, c: none})
+				prevBreach = e.h
+				continue
+			}
+			after := int64(none)
+			for _, later := range evs[i+1:] {
+				if later.breached {
+					after = later.h
+					break
+				}
+			}
+			add(fact{tbl: tblSLA, h: e.h, kind: m, s: "achieved", a: prevAchieved, b: prevBreach, c: after})
+			prevAchieved = e.h
+		}
+	}
+}
+
+var summaryTables = [...]struct{ name string }{
+	tblCounts: {"report_counts"},
+	tblTimes:  {"report_times"},
+	tblSLA:    {"report_sla"},
+	tblTags:   {"report_tags"},
+}
+
+// keyCols lists a table's key columns in order, and values gives a fact's
+// values for them.
+func keyCols(tbl uint8) []string {
+	base := []string{"h", "team_id", "assignee_id", "inbox_id", "channel", "priority"}
+	switch tbl {
+	case tblCounts:
+		return append(base, "kind", "actor_id")
+	case tblTimes:
+		return append(base, "kind", "actor_id", "minutes", "next_h", "replies")
+	case tblSLA:
+		return append(base, "metric", "outcome", "prev_h", "breach_before", "breach_after")
+	default:
+		return append(base, "tag")
+	}
+}
+
+func (f fact) values() []any {
+	v := []any{f.h, f.d.team, f.d.assignee, f.d.inbox, f.d.channel, f.d.priority}
+	switch f.tbl {
+	case tblCounts:
+		return append(v, f.kind, f.actor)
+	case tblTimes:
+		return append(v, f.kind, f.actor, f.a, f.b, f.c)
+	case tblSLA:
+		return append(v, f.kind, f.s, f.a, f.b, f.c)
+	default:
+		return append(v, f.s)
+	}
+}
+
+// apply adds the deltas to the summary tables, a few hundred rows per
+// statement, and drops the rows that fell to zero.
+func apply(ctx context.Context, tx *store.Tx, deltas map[fact]int64) error {
+	byTbl := map[uint8][]fact{}
+	emptied := map[uint8]map[int64]bool{}
+	for f, n := range deltas {
+		if n == 0 {
+			continue
+		}
+		byTbl[f.tbl] = append(byTbl[f.tbl], f)
+		if n < 0 {
+			if emptied[f.tbl] == nil {
+				emptied[f.tbl] = map[int64]bool{}
+			}
+			emptied[f.tbl][f.h] = true
+		}
+	}
+	for tbl, facts := range byTbl {
+		name := summaryTables[tbl].name
+		cols := keyCols(tbl)
+		per := 2000 / (len(cols) + 1)
+		for len(facts) > 0 {
+			chunk := facts[:min(per, len(facts))]
+			facts = facts[len(chunk):]
+			var b strings.Builder
+			args := make([]any, 0, len(chunk)*(len(cols)+1))
+			b.WriteString("INSERT INTO " + name + " (" + strings.Join(cols, ", ") + ", n) VALUES ")
+			for i, f := range chunk {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteByte('(')
+				for j, v := range append(f.values(), deltas[f]) {
+					if j > 0 {
+						b.WriteString(", ")
+					}
+					args = append(args, v)
+					fmt.Fprintf(&b, "$%d", len(args))
+				}
+				b.WriteByte(')')
+			}
+			b.WriteString(" ON CONFLICT (" + strings.Join(cols, ", ") + ") DO UPDATE SET n = " + name + ".n + excluded.n")
+			if _, err := tx.Exec(ctx, b.String(), args...); err != nil {
+				return fmt.Errorf("report summary %s: %w", name, err)
+			}
+		}
+	}
+	for tbl, hours := range emptied {
+		hs := make([]any, 0, len(hours))
+		for h := range hours {
+			hs = append(hs, h)
+		}
+		for len(hs) > 0 {
+			chunk := hs[:min(500, len(hs))]
+			hs = hs[len(chunk):]
+			if _, err := tx.Exec(ctx, `DELETE FROM `+summaryTables[tbl].name+` WHERE n = 0 AND h IN (`+placeholders(len(chunk), 1)+`)`, chunk...); err != nil {
+				return fmt.Errorf("report summary %s: %w", summaryTables[tbl].name, err)
+			}
+		}
+	}
+	return nil
+}
+
+func placeholders(n, from int) string {
+	ph := make([]string, n)
+	for i := range ph {
+		ph[i] = fmt.Sprintf("$%d", from+i)
+	}
+	return strings.Join(ph, ", ")
+}
+
+// refile brings the summary up to date for the tickets with ids in
+// [lo, hi]: for each, it subtracts what was filed and adds the
+// contribution of all its events under its current values.
+func refile(ctx context.Context, tx *store.Tx, lo, hi int64) error {
+	cats, err := categoriesOf(ctx, tx)
+	if err != nil {
+		return err
+	}
+	type cur struct {
+		created time.Time
+		d       dims
+		tags    []string
+	}
+	tickets := map[int64]*cur{}
+	var ids []int64
+	rows, err := tx.Query(ctx, `SELECT id, created_at, COALESCE(team_id, 0), COALESCE(assignee_id, 0), `+inboxCol+`, channel, priority
+		FROM tickets WHERE id >= $1 AND id <= $2 ORDER BY id`, lo, hi)
+	if err != nil {
+		return fmt.Errorf("refile tickets: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		c := &cur{}
+		if err := rows.Scan(&id, &c.created, &c.d.team, &c.d.assignee, &c.d.inbox, &c.d.channel, &c.d.priority); err != nil {
+			rows.Close()
+			return fmt.Errorf("refile tickets: %w", err)
+		}
+		tickets[id] = c
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("refile tickets: %w", err)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	if rows, err = tx.Query(ctx, `SELECT ticket_id, tag FROM ticket_tags WHERE ticket_id >= $1 AND ticket_id <= $2 ORDER BY ticket_id, tag`, lo, hi); err != nil {
+		return fmt.Errorf("refile tags: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var tag string
+		if err := rows.Scan(&id, &tag); err != nil {
+			rows.Close()
+			return fmt.Errorf("refile tags: %w", err)
+		}
+		if c := tickets[id]; c != nil {
+			c.tags = append(c.tags, tag)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("refile tags: %w", err)
+	}
+	was := map[int64]filed{}
+	if rows, err = tx.Query(ctx, `SELECT ticket_id, last_event_id, team_id, assignee_id, inbox_id, channel, priority, tags
+		FROM report_tickets WHERE ticket_id >= $1 AND ticket_id <= $2`, lo, hi); err != nil {
+		return fmt.Errorf("refile filed: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var f filed
+		var tags string
+		if err := rows.Scan(&id, &f.lastEvent, &f.d.team, &f.d.assignee, &f.d.inbox, &f.d.channel, &f.d.priority, &tags); err != nil {
+			rows.Close()
+			return fmt.Errorf("refile filed: %w", err)
+		}
+		if tags != "" {
+			f.tags = strings.Split(tags, "\n")
+		}
+		was[id] = f
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("refile filed: %w", err)
+	}
+	evs := map[int64][]fev{}
+	if rows, err = tx.Query(ctx, `SELECT id, ticket_id, type, actor_kind, actor_id, field, old_value, new_value, created_at FROM ticket_events
+		WHERE ticket_id >= $1 AND ticket_id <= $2
+		AND (type IN ('created', 'reply_added', 'sla_state_changed', 'sla_breached') OR (type = 'field_changed' AND field IN ('status', 'first_reply_at')))
+		ORDER BY ticket_id, id`, lo, hi); err != nil {
+		return fmt.Errorf("refile events: %w", err)
+	}
+	for rows.Next() {
+		var e fev
+		var tid int64
+		if err := rows.Scan(&e.id, &tid, &e.typ, &e.actorKind, &e.actorID, &e.field, &e.old, &e.new, &e.at); err != nil {
+			rows.Close()
+			return fmt.Errorf("refile events: %w", err)
+		}
+		evs[tid] = append(evs[tid], e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("refile events: %w", err)
+	}
+	deltas := map[fact]int64{}
+	type row struct {
+		id int64
+		f  filed
+	}
+	var now []row
+	for _, id := range ids {
+		c := tickets[id]
+		es := evs[id]
+		if old, ok := was[id]; ok {
+			n := 0
+			for n < len(es) && es[n].id <= old.lastEvent {
+				n++
+			}
+			if n == len(es) && old.d == c.d && slices.Equal(old.tags, c.tags) {
+				continue // nothing new
+			}
+			file(c.created, es[:n], old.d, old.tags, cats, deltas, -1)
+		}
+		file(c.created, es, c.d, c.tags, cats, deltas, 1)
+		var lastEvent int64
+		if len(es) > 0 {
+			lastEvent = es[len(es)-1].id
+		}
+		now = append(now, row{id, filed{lastEvent: lastEvent, d: c.d, tags: c.tags}})
+	}
+	if err := apply(ctx, tx, deltas); err != nil {
+		return err
+	}
+	for len(now) > 0 {
+		chunk := now[:min(200, len(now))]
+		now = now[len(chunk):]
+		var b strings.Builder
+		args := make([]any, 0, len(chunk)*8)
+		b.WriteString(`INSERT INTO report_tickets (ticket_id, last_event_id, team_id, assignee_id, inbox_id, channel, priority, tags) VALUES `)
+		for i, r := range chunk {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			n := len(args)
+			fmt.Fprintf(&b, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8)
+			args = append(args, r.id, r.f.lastEvent, r.f.d.team, r.f.d.assignee, r.f.d.inbox, r.f.d.channel, r.f.d.priority, strings.Join(r.f.tags, "\n"))
+		}
+		b.WriteString(` ON CONFLICT (ticket_id) DO UPDATE SET last_event_id = excluded.last_event_id, team_id = excluded.team_id,
+			assignee_id = excluded.assignee_id, inbox_id = excluded.inbox_id, channel = excluded.channel, priority = excluded.priority, tags = excluded.tags`)
+		if _, err := tx.Exec(ctx, b.String(), args...); err != nil {
+			return fmt.Errorf("refile: %w", err)
+		}
+	}
+	return nil
+}
+
+// inboxCol is the ticket's inbox as filed; tickets do not record their
+// inbox yet, so every ticket is filed under no inbox (0).
+const inboxCol = "0"
+
+func categoriesOf(ctx context.Context, q store.Querier) (map[string]string, error) {
+	rows, err := q.Query(ctx, `SELECT key, category FROM statuses`)
+	if err != nil {
+		return nil, fmt.Errorf("statuses: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var k, c string
+		if err := rows.Scan(&k, &c); err != nil {
+			return nil, fmt.Errorf("statuses: %w", err)
+		}
+		out[k] = c
+	}
+	return out, rows.Err()
+}
+
+// SummaryHook keeps the summary exact: it refiles the changed ticket in
+// the change's transaction. Chain it in the ticket service's follow-up.
+type SummaryHook struct{}
+
+// TicketChanged implements ticket.FollowUp.
+func (SummaryHook) TicketChanged(ctx context.Context, tx *store.Tx, c ticket.Change) error {
+	return refile(ctx, tx, c.TicketID, c.TicketID)
+}
+
+// RebuildBatch is how many ticket ids one rebuild transaction covers:
+// short enough not to hold SQLite's single writer for long.
+var RebuildBatch int64 = 2000
+
+// Rebuild recomputes the summary from the event log: it empties it, then
+// files every ticket a batch at a time (changes made meanwhile file their
+// ticket themselves, which the batches then find filed), and marks it
+// ready. Reports read the events until it is done. progress, when set,
+// hears each batch's last ticket id.
+func (s *Service) Rebuild(ctx context.Context, progress func(done, last int64)) error {
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		for _, t := range []string{"report_summary_state", "report_tickets", "report_counts", "report_times", "report_sla", "report_tags"} {
+			if t == "report_summary_state" {
+				if _, err := tx.Exec(ctx, `UPDATE report_summary_state SET ready = 0`); err != nil {
+					return err
+				}
+				continue
+			}
+			if _, err := tx.Exec(ctx, `DELETE FROM `+t); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("report rebuild: %w", err)
+	}
+	var last int64
+	if err := s.DB.Read().QueryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM tickets`).Scan(&last); err != nil {
+		return fmt.Errorf("report rebuild: %w", err)
+	}
+	for lo := int64(1); lo <= last; lo += RebuildBatch {
+		hi := lo + RebuildBatch - 1
+		err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+			if tx.Engine == store.Postgres {
+				// Changes lock their ticket's row: holding the batch's rows
+				// keeps a concurrent change from filing a ticket twice.
+				if _, err := tx.Exec(ctx, `SELECT id FROM tickets WHERE id >= $1 AND id <= $2 ORDER BY id FOR UPDATE`, lo, hi); err != nil {
+					return err
+				}
+			}
+			return refile(ctx, tx, lo, hi)
+		})
+		if err != nil {
+			return fmt.Errorf("report rebuild of tickets %d-%d: %w", lo, hi, err)
+		}
+		if progress != nil {
+			progress(min(hi, last), last)
+		}
+	}
+	if _, err := s.DB.Write().Exec(ctx, `UPDATE report_summary_state SET ready = 1`); err != nil {
+		return fmt.Errorf("report rebuild: %w", err)
+	}
+	return nil
+}
