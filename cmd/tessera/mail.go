@@ -54,7 +54,7 @@ func mailImport(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			if b.Kind != inbox.KindEmail {
 				return usageError(fmt.Sprintf("--inbox: inbox %d is a %s inbox, not an email one", b.ID, b.Kind))
 			}
-			g.Defaults = ingest.Defaults{TeamID: b.DefaultTeamID, Priority: b.DefaultPriority, Language: b.DefaultLanguage}
+			g.Defaults = ingest.Defaults{InboxID: &b.ID, TeamID: b.DefaultTeamID, Priority: b.DefaultPriority, Language: b.DefaultLanguage}
 		}
 		enc := json.NewEncoder(stdout)
 		enc.SetEscapeHTML(false)

@@ -27,6 +27,7 @@ import (
 
 	"tessera/internal/app"
 	"tessera/internal/auth"
+	"tessera/internal/inbox"
 	"tessera/internal/people"
 	"tessera/internal/store"
 	"tessera/internal/ticket"
@@ -163,6 +164,9 @@ func setup(ctx context.Context, a *app.App, pl *plan) (*runner, *Result, error) 
 	if err := createStatusesAndFields(ctx, a); err != nil {
 		return nil, nil, err
 	}
+	if r.inboxes, err = createInboxes(ctx, a); err != nil {
+		return nil, nil, err
+	}
 	if err := createSLA(ctx, a); err != nil {
 		return nil, nil, err
 	}
@@ -220,6 +224,34 @@ func Logins(ctx context.Context, a *app.App) (*Result, error) {
 // The cast is found or created: a load interrupted before its first
 // ticket leaves the database "empty" (Empty looks at tickets), and the next
 // start must be able to load again over what was already written.
+
+// inboxSpecs are the demo's inboxes, by the channel whose tickets they
+// receive. The mailbox has no IMAP account: the demo reaches no mail server.
+var inboxSpecs = []struct{ Channel, Name, Kind, Address string }{
+	{"email", "Support mailbox", "email", "support@tessera.example"},
+	{"web", "Help centre form", "web", ""},
+	{"api", "Partner API", "api", ""},
+}
+
+func createInboxes(ctx context.Context, a *app.App) (map[string]int64, error) {
+	existing, err := a.Inboxes.List(ctx, auth.System)
+	if err != nil {
+		return nil, fmt.Errorf("demo inboxes: %w", err)
+	}
+	out := map[string]int64{}
+	for _, s := range inboxSpecs {
+		if j := slices.IndexFunc(existing, func(b inbox.Inbox) bool { return strings.EqualFold(b.Name, s.Name) }); j >= 0 {
+			out[s.Channel] = existing[j].ID
+			continue
+		}
+		b, err := a.Inboxes.Create(ctx, auth.System, inbox.Input{Name: &s.Name, Kind: &s.Kind, Address: &s.Address})
+		if err != nil {
+			return nil, fmt.Errorf("demo inbox %s: %w", s.Name, err)
+		}
+		out[s.Channel] = b.ID
+	}
+	return out, nil
+}
 
 func createTeams(ctx context.Context, a *app.App) ([]int64, error) {
 	existing, err := a.People.ListTeams(ctx)
@@ -371,7 +403,8 @@ type runner struct {
 	agents      []auth.Actor
 	teams       []int64
 	contacts    []auth.Actor
-	ids         []int64 // ticket id of each slot, once created
+	ids         []int64          // ticket id of each slot, once created
+	inboxes     map[string]int64 // inbox of each channel that has one
 }
 
 // replay performs the operations in order. With more than one worker,
@@ -460,6 +493,9 @@ func (r *runner) do(ctx context.Context, o op) error {
 			Priority: o.Priority, Type: o.Type, Channel: o.Channel, Tags: o.Tags, CustomFields: o.Fields}
 		if o.Team >= 0 {
 			in.TeamID = &r.teams[o.Team]
+		}
+		if id, ok := r.inboxes[o.Channel]; ok {
+			in.InboxID = &id
 		}
 		if o.Assignee >= 0 {
 			in.AssigneeID = &r.agents[o.Assignee].ID

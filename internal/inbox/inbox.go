@@ -279,3 +279,18 @@ func (s *Service) List(ctx context.Context, actor auth.Actor) ([]Inbox, error) {
 	}
 	return out, rows.Err()
 }
+
+// WebForm returns the active web-form inbox that the portal's form files
+// requests through (the oldest, if an admin made several); ok is false when
+// there is none, and requests then come in through no inbox.
+func (s *Service) WebForm(ctx context.Context) (b Inbox, ok bool, err error) {
+	b, err = scan(s.DB.Read().QueryRow(ctx, `SELECT `+cols+` FROM inboxes WHERE kind = 'web' AND active ORDER BY id LIMIT 1`))
+	if errors.Is(err, store.ErrNotFound) {
+		return Inbox{}, false, nil
+	}
+	if err != nil {
+		return Inbox{}, false, fmt.Errorf("web-form inbox: %w", err)
+	}
+	b.Settings = nil // asked for by the portal, not an admin
+	return b, true, nil
+}

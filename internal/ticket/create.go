@@ -27,15 +27,18 @@ type RequesterInput struct {
 
 // CreateInput is a new ticket.
 type CreateInput struct {
-	Subject      string            `json:"subject"`
-	Body         string            `json:"body"`
-	Requester    *RequesterInput   `json:"requester"`
-	Status       string            `json:"status"`
-	Priority     string            `json:"priority"`
-	Type         string            `json:"type"`
-	Channel      string            `json:"channel"`
-	AssigneeID   *int64            `json:"assignee_id"`
-	TeamID       *int64            `json:"team_id"`
+	Subject    string          `json:"subject"`
+	Body       string          `json:"body"`
+	Requester  *RequesterInput `json:"requester"`
+	Status     string          `json:"status"`
+	Priority   string          `json:"priority"`
+	Type       string          `json:"type"`
+	Channel    string          `json:"channel"`
+	AssigneeID *int64          `json:"assignee_id"`
+	TeamID     *int64          `json:"team_id"`
+	// InboxID names the inbox the request came in through; a customer may
+	// name only a web-form inbox.
+	InboxID      *int64            `json:"inbox_id"`
 	Tags         []string          `json:"tags"`
 	CustomFields map[string]any    `json:"custom_fields"`
 	Attachments  []AttachmentInput `json:"attachments"`
@@ -144,9 +147,24 @@ func (s *Service) Create(ctx context.Context, actor auth.Actor, in CreateInput) 
 		if err := checkAssignment(ctx, tx, in.AssigneeID, in.TeamID); err != nil {
 			return err
 		}
+		box, err := checkInbox(ctx, tx, actor, in.InboxID)
+		if err != nil {
+			return err
+		}
+		// An inbox gives the tickets it opens its default team and
+		// priority, also when a customer files through it.
+		if in.TeamID == nil && box.teamID != nil {
+			in.TeamID = box.teamID
+			if err := checkAssignment(ctx, tx, in.AssigneeID, in.TeamID); err != nil {
+				return err
+			}
+		}
+		if !chosen && box.priority != "" {
+			in.Priority, chosen = box.priority, true
+		}
 		var ruleName string
 		if !chosen && s.Priorities != nil {
-			p, name, ok, err := s.Priorities.DecidePriority(ctx, tx, NewTicketFacts{Subject: in.Subject, Body: in.Body, Channel: in.Channel,
+			p, name, ok, err := s.Priorities.DecidePriority(ctx, tx, NewTicketFacts{Subject: in.Subject, Body: in.Body, Channel: in.Channel, Inbox: box.name,
 				RequesterID: requesterID, OrganizationID: orgID})
 			if err != nil {
 				return fmt.Errorf("priority rules: %w", err)
@@ -174,14 +192,14 @@ func (s *Service) Create(ctx context.Context, actor auth.Actor, in CreateInput) 
 		if tx.Engine == store.SQLite {
 			// One writer at a time: the next number is simply the highest plus one.
 			err = tx.QueryRow(ctx, `INSERT INTO tickets (number, subject, status, status_category, priority, type, channel, requester_id, organization_id,
-				assignee_id, team_id, custom_fields, message_count, created_at, updated_at)
-				VALUES ((SELECT COALESCE(MAX(number), 1000) + 1 FROM tickets), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $12) RETURNING id`,
-				in.Subject, status, category, in.Priority, in.Type, in.Channel, requesterID, orgID, in.AssigneeID, in.TeamID, string(cf), at).Scan(&id)
+				assignee_id, team_id, custom_fields, message_count, created_at, updated_at, inbox_id)
+				VALUES ((SELECT COALESCE(MAX(number), 1000) + 1 FROM tickets), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $12, $13) RETURNING id`,
+				in.Subject, status, category, in.Priority, in.Type, in.Channel, requesterID, orgID, in.AssigneeID, in.TeamID, string(cf), at, in.InboxID).Scan(&id)
 		} else {
 			err = tx.QueryRow(ctx, `INSERT INTO tickets (subject, status, status_category, priority, type, channel, requester_id, organization_id,
-				assignee_id, team_id, custom_fields, message_count, created_at, updated_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $12) RETURNING id`,
-				in.Subject, status, category, in.Priority, in.Type, in.Channel, requesterID, orgID, in.AssigneeID, in.TeamID, string(cf), at).Scan(&id)
+				assignee_id, team_id, custom_fields, message_count, created_at, updated_at, inbox_id)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $12, $13) RETURNING id`,
+				in.Subject, status, category, in.Priority, in.Type, in.Channel, requesterID, orgID, in.AssigneeID, in.TeamID, string(cf), at, in.InboxID).Scan(&id)
 		}
 		if err != nil {
 			return fmt.Errorf("insert ticket: %w", err)
@@ -210,6 +228,37 @@ func (s *Service) Create(ctx context.Context, actor auth.Actor, in CreateInput) 
 		return Ticket{}, err
 	}
 	return s.Get(ctx, auth.System, id)
+}
+
+// inboxDefaults are what an inbox gives the tickets it opens.
+type inboxDefaults struct {
+	name     string
+	teamID   *int64
+	priority string
+}
+
+// checkInbox checks that the inbox a new ticket names exists and is active,
+// and returns its name (for the priority rules) and defaults. A customer may
+// only file through a web-form inbox: the others are the desk's own routes.
+func checkInbox(ctx context.Context, tx *store.Tx, actor auth.Actor, id *int64) (inboxDefaults, error) {
+	var b inboxDefaults
+	if id == nil {
+		return b, nil
+	}
+	var kind string
+	var active bool
+	err := tx.QueryRow(ctx, `SELECT name, kind, active, default_team_id, default_priority FROM inboxes WHERE id = $1`, *id).
+		Scan(&b.name, &kind, &active, &b.teamID, &b.priority)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !active) {
+		return b, validation.Field("inbox_id", "names no active inbox")
+	}
+	if err != nil {
+		return b, fmt.Errorf("inbox %d: %w", *id, err)
+	}
+	if actor.Kind == auth.KindContact && kind != "web" {
+		return b, validation.Field("inbox_id", "customers may only file through a web-form inbox")
+	}
+	return b, nil
 }
 
 func (s *Service) requester(ctx context.Context, tx *store.Tx, r *RequesterInput) (int64, *int64, error) {
@@ -280,14 +329,14 @@ func insertMessage(ctx context.Context, tx *store.Tx, ticketID int64, kind, chan
 
 const ticketCols = `t.id, t.number, t.subject, t.status, t.status_category, t.priority, t.type, t.channel, t.requester_id, t.organization_id,
 	t.assignee_id, t.team_id, t.merged_into_id, t.custom_fields, t.message_count, t.created_at, t.updated_at, t.first_reply_at, t.solved_at, t.closed_at,
-	t.sla_policy_id, t.sla_due_at`
+	t.sla_policy_id, t.sla_due_at, t.inbox_id`
 
 func scanTicket(r store.Row) (Ticket, error) {
 	var t Ticket
 	var cf string
 	err := r.Scan(&t.ID, &t.Number, &t.Subject, &t.Status, &t.StatusCategory, &t.Priority, &t.Type, &t.Channel, &t.RequesterID, &t.OrganizationID,
 		&t.AssigneeID, &t.TeamID, &t.MergedIntoID, &cf, &t.MessageCount, &t.CreatedAt, &t.UpdatedAt, &t.FirstReplyAt, &t.SolvedAt, &t.ClosedAt,
-		&t.SLAPolicyID, &t.SLADueAt)
+		&t.SLAPolicyID, &t.SLADueAt, &t.InboxID)
 	if err != nil {
 		return t, err
 	}

@@ -25,6 +25,7 @@ type Filter struct {
 	TeamID         *int64 // 0 means no team
 	TeamIDs        []int64
 	Channel        []string
+	InboxIDs       []int64
 	Tag            string
 	Tags           []string // every one of them
 	RequesterID    int64
@@ -469,6 +470,13 @@ func (s *Service) moreConds(f Filter, actor auth.Actor, arg func(any) string, wh
 			cs[i] = arg(c)
 		}
 		where = append(where, "t.channel IN ("+strings.Join(cs, ", ")+")")
+	}
+	if len(f.InboxIDs) > 0 {
+		ids := make([]string, len(f.InboxIDs))
+		for i, id := range f.InboxIDs {
+			ids[i] = arg(id)
+		}
+		where = append(where, "t.inbox_id IN ("+strings.Join(ids, ", ")+")")
 	}
 	if f.TeamID != nil {
 		if *f.TeamID == 0 {

@@ -13,6 +13,7 @@ import (
 
 	"tessera/internal/app/apptest"
 	"tessera/internal/auth"
+	"tessera/internal/inbox"
 	"tessera/internal/store"
 	"tessera/internal/store/storetest"
 	"tessera/internal/ticket"
@@ -566,6 +567,94 @@ func TestTextLimitsAndExecutables(t *testing.T) {
 		if _, err := f.Tickets.AddMessage(ctx, f.Agent, tk.ID, ticket.MessageInput{Kind: "note", Body: "x",
 			Attachments: []ticket.AttachmentInput{{Filename: "notes.txt", Data: []byte("MZ is a postcode prefix in this story")}}}); err != nil {
 			t.Errorf("a text file starting with MZ was refused: %v", err)
+		}
+	})
+}
+
+func TestInboxOfTicket(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		f := apptest.New(t, e)
+		str := func(s string) *string { return &s }
+		mailbox, err := f.Inboxes.Create(ctx, f.Admin, inbox.Input{Name: str("Suporte"), Kind: str("email"), Address: str("suporte@example.com"), DefaultPriority: str("high")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		form, err := f.Inboxes.Create(ctx, f.Admin, inbox.Input{Name: str("Web form"), Kind: str("web"), DefaultTeamID: &f.Billing.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := create(t, f, f.Agent, "By mail", "ana@example.com", func(in *ticket.CreateInput) { in.InboxID = &mailbox.ID })
+		if a.InboxID == nil || *a.InboxID != mailbox.ID {
+			t.Fatalf("inbox_id = %v, want %d", a.InboxID, mailbox.ID)
+		}
+		if a.Priority != "high" {
+			t.Errorf("priority = %s, want the inbox's default high", a.Priority)
+		}
+		create(t, f, f.Agent, "No inbox", "ana@example.com")
+		page, err := f.Tickets.List(ctx, f.Agent, ticket.Filter{InboxIDs: []int64{mailbox.ID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Items) != 1 || page.Items[0].ID != a.ID {
+			t.Errorf("inbox filter listed %d tickets, want only #%d", len(page.Items), a.Number)
+		}
+
+		missing := int64(9999)
+		_, err = f.Tickets.Create(ctx, f.Agent, ticket.CreateInput{Subject: "x", Body: "y", Requester: &ticket.RequesterInput{Email: "b@example.com"}, InboxID: &missing})
+		var ve *validation.Error
+		if !errors.As(err, &ve) || ve.Fields[0].Field != "inbox_id" {
+			t.Errorf("unknown inbox: err = %v, want a validation error on inbox_id", err)
+		}
+
+		// A customer files through the web form, never through a mailbox.
+		c := create(t, f, f.Agent, "seed", "carla@example.com")
+		customer := auth.Actor{Kind: auth.KindContact, ID: c.RequesterID}
+		if _, err := f.Tickets.Create(ctx, customer, ticket.CreateInput{Subject: "x", Body: "y", InboxID: &mailbox.ID}); !errors.As(err, &ve) {
+			t.Errorf("customer through a mailbox: err = %v, want a validation error", err)
+		}
+		w, err := f.Tickets.Create(ctx, customer, ticket.CreateInput{Subject: "Pelo formulário", Body: "y", InboxID: &form.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w.InboxID == nil || *w.InboxID != form.ID {
+			t.Errorf("web form ticket inbox_id = %v, want %d", w.InboxID, form.ID)
+		}
+		if w.TeamID == nil || *w.TeamID != f.Billing.ID {
+			t.Errorf("web form ticket team = %v, want the inbox's default team %d", w.TeamID, f.Billing.ID)
+		}
+	})
+}
+
+func TestFollowers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		f := apptest.New(t, e)
+		tk := create(t, f, f.Agent, "Fatura duplicada", "ana@example.com")
+		colleague := create(t, f, f.Agent, "other", "bruno@example.com").RequesterID
+		got, err := f.Tickets.AddFollowers(ctx, f.Agent, tk.ID, []int64{colleague, tk.RequesterID, colleague})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || got[0].ID != colleague || got[0].Email != "bruno@example.com" {
+			t.Fatalf("followers = %+v, want only bruno (the requester and repeats skipped)", got)
+		}
+		if !hasEvent(events(t, f, tk.ID), ticket.EventFollower, "followers", fmt.Sprint(colleague)) {
+			t.Error("adding a follower recorded no event")
+		}
+		if _, err := f.Tickets.AddFollowers(ctx, f.Light, tk.ID, []int64{colleague}); !errors.Is(err, auth.ErrForbidden) {
+			t.Errorf("light agent: err = %v, want forbidden", err)
+		}
+		var ve *validation.Error
+		if _, err := f.Tickets.AddFollowers(ctx, f.Agent, tk.ID, []int64{424242}); !errors.As(err, &ve) {
+			t.Errorf("unknown contact: err = %v, want a validation error", err)
+		}
+		if err := f.Tickets.RemoveFollower(ctx, f.Agent, tk.ID, colleague); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := f.Tickets.Followers(ctx, f.Agent, tk.ID); len(got) != 0 {
+			t.Errorf("after removal followers = %+v", got)
+		}
+		if err := f.Tickets.RemoveFollower(ctx, f.Agent, tk.ID, colleague); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("removing twice: err = %v, want not found", err)
 		}
 	})
 }

@@ -88,6 +88,7 @@ type Ticket struct {
 	OrganizationID *int64         `json:"organization_id"`
 	AssigneeID     *int64         `json:"assignee_id"`
 	TeamID         *int64         `json:"team_id"`
+	InboxID        *int64         `json:"inbox_id"`
 	MergedIntoID   *int64         `json:"merged_into_id"`
 	Tags           []string       `json:"tags"`
 	CustomFields   map[string]any `json:"custom_fields"`

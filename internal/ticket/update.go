@@ -52,18 +52,31 @@ func idString(p *int64) string {
 // (not light ones) change any field; a customer may only mark a request
 // they made themself as solved.
 func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in UpdateInput) (Ticket, error) {
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		return s.UpdateIn(ctx, tx, actor, id, in)
+	})
+	if err != nil {
+		return Ticket{}, err
+	}
+	return s.Get(ctx, actor, id)
+}
+
+// UpdateIn is Update inside the caller's transaction, for rules that change
+// a ticket as part of another change (triggers, routing, macros): the
+// change and its events commit or roll back with the caller's.
+func (s *Service) UpdateIn(ctx context.Context, tx *store.Tx, actor auth.Actor, id int64, in UpdateInput) error {
 	customer := actor.Kind == auth.KindContact
 	switch {
 	case customer:
 		if in.Status == nil || in.Subject != nil || in.Priority != nil || in.Type != nil || in.AssigneeID.Set || in.TeamID.Set ||
 			in.Tags != nil || len(in.AddTags) > 0 || len(in.RemoveTags) > 0 || len(in.CustomFields) > 0 {
-			return Ticket{}, auth.Forbidden("customers may only mark their requests solved")
+			return auth.Forbidden("customers may only mark their requests solved")
 		}
 	case !actor.CanEditTickets():
-		return Ticket{}, auth.Forbidden("only agents and admins change tickets")
+		return auth.Forbidden("only agents and admins change tickets")
 	}
 	if in.Empty() {
-		return Ticket{}, validation.Field("body", "names no field to change")
+		return validation.Field("body", "names no field to change")
 	}
 	var c validation.Collector
 	if in.Subject != nil {
@@ -90,157 +103,151 @@ func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in Upd
 		c.Add("remove_tags", "%s", err.(*validation.Error).Fields[0].Detail)
 	}
 	if err := c.Err(); err != nil {
-		return Ticket{}, err
+		return err
 	}
 	at := now(ctx)
-	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
-		t, err := load(ctx, tx, actor, id)
+	t, err := load(ctx, tx, actor, id)
+	if err != nil {
+		return err
+	}
+	if t.StatusCategory == StatusClosed {
+		return fmt.Errorf("%w: #%d", ErrClosed, t.Number)
+	}
+	if customer {
+		// Colleagues who see the organization's requests do not close
+		// them for the person who asked.
+		if t.RequesterID != actor.ID {
+			return auth.Forbidden("only the requester may mark a request solved")
+		}
+		if cat, err := statusCategory(ctx, tx, *in.Status); err != nil {
+			return err
+		} else if cat != StatusSolved {
+			return auth.Forbidden("customers may only mark their requests solved")
+		}
+	}
+	rec := &recorder{ticketID: t.ID, actor: actor, at: at}
+	sets := []string{"updated_at = $2"}
+	args := []any{t.ID, at}
+	set := func(col string, v any) {
+		args = append(args, v)
+		sets = append(sets, fmt.Sprintf("%s = $%d", col, len(args)))
+	}
+	if in.Subject != nil && *in.Subject != t.Subject {
+		set("subject", *in.Subject)
+		rec.field("subject", t.Subject, *in.Subject)
+	}
+	if in.Priority != nil && *in.Priority != t.Priority {
+		set("priority", *in.Priority)
+		rec.field("priority", t.Priority, *in.Priority)
+	}
+	if in.Type != nil && *in.Type != t.Type {
+		set("type", *in.Type)
+		rec.field("type", t.Type, *in.Type)
+	}
+	if in.AssigneeID.Set || in.TeamID.Set {
+		var a, tm *int64
+		if in.AssigneeID.Set {
+			a = in.AssigneeID.Value
+		}
+		if in.TeamID.Set {
+			tm = in.TeamID.Value
+		}
+		if err := checkAssignment(ctx, tx, a, tm); err != nil {
+			return err
+		}
+	}
+	if in.AssigneeID.Set && idString(in.AssigneeID.Value) != idString(t.AssigneeID) {
+		set("assignee_id", in.AssigneeID.Value)
+		rec.field("assignee_id", idString(t.AssigneeID), idString(in.AssigneeID.Value))
+		// Assigning a new ticket starts work on it.
+		if in.AssigneeID.Value != nil && t.StatusCategory == StatusNew && in.Status == nil {
+			st := StatusOpen
+			in.Status = &st
+		}
+	}
+	if in.TeamID.Set && idString(in.TeamID.Value) != idString(t.TeamID) {
+		set("team_id", in.TeamID.Value)
+		rec.field("team_id", idString(t.TeamID), idString(in.TeamID.Value))
+	}
+	if len(in.CustomFields) > 0 {
+		defs, err := fields(ctx, tx)
 		if err != nil {
 			return err
 		}
-		if t.StatusCategory == StatusClosed {
-			return fmt.Errorf("%w: #%d", ErrClosed, t.Number)
+		values, err := applyFields(defs, t.CustomFields, in.CustomFields)
+		if err != nil {
+			return err
 		}
-		if customer {
-			// Colleagues who see the organization's requests do not close
-			// them for the person who asked.
-			if t.RequesterID != actor.ID {
-				return auth.Forbidden("only the requester may mark a request solved")
-			}
-			if cat, err := statusCategory(ctx, tx, *in.Status); err != nil {
-				return err
-			} else if cat != StatusSolved {
-				return auth.Forbidden("customers may only mark their requests solved")
-			}
+		keys := slices.Sorted(maps.Keys(in.CustomFields)) // events in a stable order
+		for _, k := range keys {
+			rec.field("custom_fields."+k, fieldString(t.CustomFields[k]), fieldString(values[k]))
 		}
-		rec := &recorder{ticketID: t.ID, actor: actor, at: at}
-		sets := []string{"updated_at = $2"}
-		args := []any{t.ID, at}
-		set := func(col string, v any) {
-			args = append(args, v)
-			sets = append(sets, fmt.Sprintf("%s = $%d", col, len(args)))
+		b, _ := json.Marshal(values)
+		set("custom_fields", string(b))
+		t.CustomFields = values
+	}
+	if in.Status != nil && *in.Status != t.Status {
+		cat, err := statusCategory(ctx, tx, *in.Status)
+		if err != nil {
+			return err
 		}
-		if in.Subject != nil && *in.Subject != t.Subject {
-			set("subject", *in.Subject)
-			rec.field("subject", t.Subject, *in.Subject)
+		ss, err := s.statusSets(ctx, tx, &t, *in.Status, cat, at, &args, !customer)
+		if err != nil {
+			return err
 		}
-		if in.Priority != nil && *in.Priority != t.Priority {
-			set("priority", *in.Priority)
-			rec.field("priority", t.Priority, *in.Priority)
-		}
-		if in.Type != nil && *in.Type != t.Type {
-			set("type", *in.Type)
-			rec.field("type", t.Type, *in.Type)
-		}
-		if in.AssigneeID.Set || in.TeamID.Set {
-			var a, tm *int64
-			if in.AssigneeID.Set {
-				a = in.AssigneeID.Value
-			}
-			if in.TeamID.Set {
-				tm = in.TeamID.Value
-			}
-			if err := checkAssignment(ctx, tx, a, tm); err != nil {
-				return err
-			}
-		}
-		if in.AssigneeID.Set && idString(in.AssigneeID.Value) != idString(t.AssigneeID) {
-			set("assignee_id", in.AssigneeID.Value)
-			rec.field("assignee_id", idString(t.AssigneeID), idString(in.AssigneeID.Value))
-			// Assigning a new ticket starts work on it.
-			if in.AssigneeID.Value != nil && t.StatusCategory == StatusNew && in.Status == nil {
-				st := StatusOpen
-				in.Status = &st
-			}
-		}
-		if in.TeamID.Set && idString(in.TeamID.Value) != idString(t.TeamID) {
-			set("team_id", in.TeamID.Value)
-			rec.field("team_id", idString(t.TeamID), idString(in.TeamID.Value))
-		}
-		if len(in.CustomFields) > 0 {
-			defs, err := fields(ctx, tx)
-			if err != nil {
-				return err
-			}
-			values, err := applyFields(defs, t.CustomFields, in.CustomFields)
-			if err != nil {
-				return err
-			}
-			keys := slices.Sorted(maps.Keys(in.CustomFields)) // events in a stable order
-			for _, k := range keys {
-				rec.field("custom_fields."+k, fieldString(t.CustomFields[k]), fieldString(values[k]))
-			}
-			b, _ := json.Marshal(values)
-			set("custom_fields", string(b))
-			t.CustomFields = values
-		}
-		if in.Status != nil && *in.Status != t.Status {
-			cat, err := statusCategory(ctx, tx, *in.Status)
-			if err != nil {
-				return err
-			}
-			ss, err := s.statusSets(ctx, tx, &t, *in.Status, cat, at, &args, !customer)
-			if err != nil {
-				return err
-			}
-			sets = append(sets, ss...)
-			rec.field("status", t.Status, *in.Status)
-		}
-		// Tags: a full replacement, then additions and removals.
-		var add, remove []string
-		if in.Tags != nil {
-			for _, tg := range tags {
-				if !slices.Contains(t.Tags, tg) {
-					add = append(add, tg)
-				}
-			}
-			for _, tg := range t.Tags {
-				if !slices.Contains(tags, tg) {
-					remove = append(remove, tg)
-				}
-			}
-		}
-		for _, tg := range addTags {
-			if !slices.Contains(t.Tags, tg) && !slices.Contains(add, tg) {
+		sets = append(sets, ss...)
+		rec.field("status", t.Status, *in.Status)
+	}
+	// Tags: a full replacement, then additions and removals.
+	var add, remove []string
+	if in.Tags != nil {
+		for _, tg := range tags {
+			if !slices.Contains(t.Tags, tg) {
 				add = append(add, tg)
 			}
 		}
-		for _, tg := range removeTags {
-			if slices.Contains(t.Tags, tg) && !slices.Contains(remove, tg) {
+		for _, tg := range t.Tags {
+			if !slices.Contains(tags, tg) {
 				remove = append(remove, tg)
 			}
 		}
-		if len(t.Tags)+len(add)-len(remove) > 50 {
-			return validation.Field("tags", "a ticket has at most 50 tags")
-		}
-		if len(add)+len(remove) > 0 {
-			if err := writeTags(ctx, tx, t.ID, add, remove); err != nil {
-				return err
-			}
-			for _, tg := range add {
-				rec.add(EventField, "tags", "", tg, nil)
-			}
-			for _, tg := range remove {
-				rec.add(EventField, "tags", tg, "", nil)
-			}
-		}
-		if len(rec.events) == 0 {
-			return nil // nothing actually changed: no write, no event
-		}
-		if _, err := tx.Exec(ctx, `UPDATE tickets SET `+strings.Join(sets, ", ")+` WHERE id = $1`, args...); err != nil {
-			return fmt.Errorf("update ticket: %w", err)
-		}
-		if in.Subject != nil && *in.Subject != t.Subject {
-			if err := search.Reindex(ctx, tx, t.ID); err != nil {
-				return err
-			}
-		}
-		return rec.flush(ctx, tx, s)
-	})
-	if err != nil {
-		return Ticket{}, err
 	}
-	return s.Get(ctx, actor, id)
+	for _, tg := range addTags {
+		if !slices.Contains(t.Tags, tg) && !slices.Contains(add, tg) {
+			add = append(add, tg)
+		}
+	}
+	for _, tg := range removeTags {
+		if slices.Contains(t.Tags, tg) && !slices.Contains(remove, tg) {
+			remove = append(remove, tg)
+		}
+	}
+	if len(t.Tags)+len(add)-len(remove) > 50 {
+		return validation.Field("tags", "a ticket has at most 50 tags")
+	}
+	if len(add)+len(remove) > 0 {
+		if err := writeTags(ctx, tx, t.ID, add, remove); err != nil {
+			return err
+		}
+		for _, tg := range add {
+			rec.add(EventField, "tags", "", tg, nil)
+		}
+		for _, tg := range remove {
+			rec.add(EventField, "tags", tg, "", nil)
+		}
+	}
+	if len(rec.events) == 0 {
+		return nil // nothing actually changed: no write, no event
+	}
+	if _, err := tx.Exec(ctx, `UPDATE tickets SET `+strings.Join(sets, ", ")+` WHERE id = $1`, args...); err != nil {
+		return fmt.Errorf("update ticket: %w", err)
+	}
+	if in.Subject != nil && *in.Subject != t.Subject {
+		if err := search.Reindex(ctx, tx, t.ID); err != nil {
+			return err
+		}
+	}
+	return rec.flush(ctx, tx, s)
 }
 
 // Merge closes source and points it at target: its thread stays readable

@@ -147,9 +147,11 @@ func utc(t *time.Time) *time.Time {
 func facts(ctx context.Context, tx *store.Tx, ticketID int64) (sla.Facts, *int64, error) {
 	var f sla.Facts
 	var current *int64
-	err := tx.QueryRow(ctx, `SELECT t.priority, t.channel, t.type, c.tier, t.team_id, t.organization_id, t.sla_policy_id
+	// Policies name inboxes by name, as admins type them.
+	err := tx.QueryRow(ctx, `SELECT t.priority, t.channel, t.type, c.tier, t.team_id, t.organization_id, t.sla_policy_id,
+		COALESCE((SELECT i.name FROM inboxes i WHERE i.id = t.inbox_id), '')
 		FROM tickets t JOIN contacts c ON c.id = t.requester_id WHERE t.id = $1`, ticketID).
-		Scan(&f.Priority, &f.Channel, &f.Type, &f.Tier, &f.TeamID, &f.OrganizationID, &current)
+		Scan(&f.Priority, &f.Channel, &f.Type, &f.Tier, &f.TeamID, &f.OrganizationID, &current, &f.Inbox)
 	if err != nil {
 		return f, nil, fmt.Errorf("ticket %d facts: %w", ticketID, err)
 	}

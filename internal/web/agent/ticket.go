@@ -28,6 +28,8 @@ func (h *Handler) registerTicket(mux *http.ServeMux) {
 	mux.HandleFunc("POST /tickets/{id}/messages", s.Agent(h.postMessage))
 	mux.HandleFunc("POST /tickets/{id}/merge", s.Agent(h.mergeTicket))
 	mux.HandleFunc("POST /tickets/{id}/links", s.Agent(h.linkTicket))
+	mux.HandleFunc("POST /tickets/{id}/followers", s.Agent(h.addFollower))
+	mux.HandleFunc("POST /tickets/{id}/followers/{contact}/remove", s.Agent(h.removeFollower))
 	mux.HandleFunc("POST /preview", s.Agent(h.preview))
 	mux.HandleFunc("GET /attachments/{id}", s.Agent(h.attachment))
 }
@@ -51,7 +53,9 @@ type ticketView struct {
 	Previous  []ticket.Ticket
 	MergedTo  int64 // number of the ticket this one was merged into
 	Links     []ticket.Link
-	Rating    *report.Rating // the customer's satisfaction answer
+	Followers []ticket.Person // get the public replies besides the requester
+	Follower  numberForm      // the add-a-follower form, as posted
+	Rating    *report.Rating  // the customer's satisfaction answer
 
 	NewIDs   map[int64]bool // messages written since the draft was started
 	CanEdit  bool           // may change fields, reply, merge and link
@@ -191,6 +195,12 @@ func (h *Handler) loadTicket(r *http.Request, id int64) (*page.Data, *ticketView
 			if err == nil {
 				tv.Org = &o
 			}
+		}
+	})
+	wg.Go(func() {
+		var err error
+		if tv.Followers, err = svc.Followers(ctx, v.Actor, id); err != nil {
+			fail(err)
 		}
 	})
 	wg.Go(func() {

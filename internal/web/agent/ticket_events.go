@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -99,6 +100,20 @@ func (ds *describer) idName(field, v string) string {
 }
 
 // value shows a field's value.
+// contact names a follower by id: by name and address while they follow,
+// by number once they no longer do.
+func (ds *describer) contact(id string) string {
+	for _, p := range ds.tv.Followers {
+		if fmt.Sprint(p.ID) == id {
+			if p.Name == "" {
+				return p.Email
+			}
+			return p.Name + " <" + p.Email + ">"
+		}
+	}
+	return ds.d.T("ticket.contact_ref", id)
+}
+
 func (ds *describer) value(field, v string) string {
 	switch {
 	case field == "status":
@@ -177,6 +192,13 @@ func (ds *describer) describe(e ticket.Event) eventLine {
 		// Clocks starting, pausing and resuming follow from other
 		// changes already in the thread; only their outcome is news.
 		l.inThread = e.NewValue == "achieved"
+	case ticket.EventFollower:
+		l.Kind, l.inThread = "follower", false
+		if e.NewValue != "" {
+			l.Text, l.Old, l.New = T("ticket.ev.follower_added", who, ds.contact(e.NewValue)), "", ds.contact(e.NewValue)
+		} else {
+			l.Text, l.Old, l.New = T("ticket.ev.follower_removed", who, ds.contact(e.OldValue)), ds.contact(e.OldValue), ""
+		}
 	case ticket.EventField:
 		l.Kind = e.Field
 		ds.fieldChange(e, &l)

@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"tessera/internal/people"
+	"tessera/internal/store"
 
 	"tessera/internal/auth"
 	"tessera/internal/richtext"
@@ -611,6 +613,73 @@ func (h *Handler) linkTicket(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.Site.Fail(w, r, err)
+}
+
+// addFollower adds a follower by email address (a new address becomes a
+// contact), so that they get the public replies too.
+func (h *Handler) addFollower(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.ticketPost(w, r)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	v := page.ViewerFrom(ctx)
+	form := numberForm{Number: strings.TrimSpace(r.PostFormValue("email"))}
+	rerender := func(msg func(d *page.Data) string) {
+		d, tv, err := h.loadTicket(r, id)
+		if err != nil {
+			h.Site.Fail(w, r, err)
+			return
+		}
+		tv.Follower = form
+		tv.Follower.Error = msg(d)
+		h.renderTicket(w, http.StatusUnprocessableEntity, d, tv)
+	}
+	if !v.Actor.CanEditTickets() {
+		h.Site.Fail(w, r, auth.Forbidden("only agents and admins change followers"))
+		return
+	}
+	if _, ok := people.NormalizeEmail(form.Number); !ok {
+		rerender(func(d *page.Data) string { return d.T("ticket.err_follower_email") })
+		return
+	}
+	if err := h.Site.App.Tickets.Visible(ctx, v.Actor, id); err != nil {
+		h.Site.Fail(w, r, err)
+		return
+	}
+	c, err := h.Site.App.People.EnsureContact(ctx, form.Number, "", "")
+	if err != nil {
+		h.Site.Fail(w, r, err)
+		return
+	}
+	if _, err := h.Site.App.Tickets.AddFollowers(ctx, v.Actor, id, []int64{c.ID}); err != nil {
+		if ve, ok := validation.As(err); ok {
+			rerender(func(d *page.Data) string { return d.T("ticket.err_invalid", ve.Fields[0].Detail) })
+			return
+		}
+		h.Site.Fail(w, r, err)
+		return
+	}
+	page.SetFlash(w, "ticket.follower_added")
+	page.Redirect(w, r, ticketURL(id, "followers"))
+}
+
+func (h *Handler) removeFollower(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.ticketPost(w, r)
+	if !ok {
+		return
+	}
+	contact, err := strconv.ParseInt(r.PathValue("contact"), 10, 64)
+	if err != nil {
+		h.Site.Fail(w, r, store.ErrNotFound)
+		return
+	}
+	if err := h.Site.App.Tickets.RemoveFollower(r.Context(), page.ViewerFrom(r.Context()).Actor, id, contact); err != nil {
+		h.Site.Fail(w, r, err)
+		return
+	}
+	page.SetFlash(w, "ticket.follower_removed")
+	page.Redirect(w, r, ticketURL(id, "followers"))
 }
 
 // contentDisposition names a download; a name the header cannot carry

@@ -603,3 +603,34 @@ func TestTicketPageLanguages(t *testing.T) {
 		}
 	})
 }
+
+func TestTicketFollowers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine store.Engine) {
+		e := newTicketEnv(t, engine)
+		tk := e.newTicket("Fatura em dobro", e.f.Support.ID)
+
+		r := e.post(rAgent, tpath(tk.ID, "/followers"), url.Values{"email": {"Bruno@Example.com"}})
+		wantCode(t, "add", r, http.StatusSeeOther)
+		page := e.get(rAgent, r.Header.Get("Location"))
+		wantBody(t, "added", page, "Follower added", "bruno@example.com", "Aldo Agent added bruno &lt;bruno@example.com&gt; as a follower")
+		fs, err := e.f.Tickets.Followers(ctx, auth.System, tk.ID)
+		if err != nil || len(fs) != 1 {
+			t.Fatalf("followers = %+v, %v", fs, err)
+		}
+
+		r = e.post(rAgent, tpath(tk.ID, "/followers"), url.Values{"email": {"not an address"}})
+		wantCode(t, "bad address", r, http.StatusUnprocessableEntity)
+		wantBody(t, "bad address", r, "Enter an email address.", `value="not an address"`)
+		wantCode(t, "add light", e.post(rLight, tpath(tk.ID, "/followers"), url.Values{"email": {"x@example.com"}}), http.StatusForbidden)
+		// The team-restricted agent is in Billing only.
+		wantCode(t, "add team agent", e.post(rTeam, tpath(tk.ID, "/followers"), url.Values{"email": {"x@example.com"}}), http.StatusNotFound)
+		wantCode(t, "add signed out", e.post(rNone, tpath(tk.ID, "/followers"), url.Values{"email": {"x@example.com"}}), http.StatusSeeOther)
+
+		remove := tpath(tk.ID, fmt.Sprintf("/followers/%d/remove", fs[0].ID))
+		wantCode(t, "remove light", e.post(rLight, remove, nil), http.StatusForbidden)
+		r = e.post(rAgent, remove, nil)
+		wantCode(t, "remove", r, http.StatusSeeOther)
+		wantBody(t, "removed", e.get(rAgent, r.Header.Get("Location")), "Follower removed.", "Nobody else gets the replies.")
+		wantCode(t, "remove again", e.post(rAgent, remove, nil), http.StatusNotFound)
+	})
+}

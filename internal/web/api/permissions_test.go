@@ -136,6 +136,26 @@ func permCases() []permCase {
 		{Method: "POST", Path: "/api/v1/tickets/{id}/links", call: func(e *env, w *world, _ string) (string, any) {
 			return fmt.Sprintf("/api/v1/tickets/%d/links", w.support.ID), map[string]any{"ticket_id": e.newTicket("Related", e.f.Support.ID).ID}
 		}, want: codes(ok, cLight, forbidden, cTeam, notFound)},
+		{Method: "GET", Path: "/api/v1/tickets/{id}/followers", call: tk(support, "/followers", nil), want: codes(ok, cTeam, notFound)},
+		{Method: "POST", Path: "/api/v1/tickets/{id}/followers", call: tk(support, "/followers", func(e *env) any {
+			return map[string]any{"emails": []string{e.unique("cc") + "@example.org"}}
+		}), want: codes(ok, cLight, forbidden, cTeam, notFound)},
+		{Method: "DELETE", Path: "/api/v1/tickets/{id}/followers/{contact_id}", call: func(e *env, w *world, _ string) (string, any) {
+			var fs struct {
+				Items []struct {
+					ID    int64  `json:"id"`
+					Email string `json:"email"`
+				} `json:"items"`
+			}
+			email := e.unique("gone") + "@example.org"
+			e.must(http.StatusOK, "POST", fmt.Sprintf("/api/v1/tickets/%d/followers", w.support.ID), cAdmin, map[string]any{"emails": []string{email}}, &fs)
+			for _, f := range fs.Items {
+				if f.Email == email {
+					return fmt.Sprintf("/api/v1/tickets/%d/followers/%d", w.support.ID, f.ID), nil
+				}
+			}
+			panic("follower not added")
+		}, want: codes(http.StatusNoContent, cLight, forbidden, cTeam, notFound)},
 		{Method: "GET", Path: "/api/v1/attachments/{id}", call: func(_ *env, w *world, _ string) (string, any) {
 			return fmt.Sprintf("/api/v1/attachments/%d", w.attachment), nil
 		}, want: codes(ok, cTeam, notFound)},

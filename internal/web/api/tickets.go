@@ -240,6 +240,11 @@ func (s *Server) listTickets(w http.ResponseWriter, r *http.Request) error {
 			*dst = *id
 		}
 	}
+	if id, err := queryID(r, "inbox_id"); err != nil {
+		return err
+	} else if id != nil {
+		f.InboxIDs = []int64{*id}
+	}
 	for name, dst := range map[string]**time.Time{"created_from": &f.CreatedFrom, "created_to": &f.CreatedTo, "updated_from": &f.UpdatedFrom, "updated_to": &f.UpdatedTo} {
 		if *dst, err = queryTime(r, name); err != nil {
 			return err

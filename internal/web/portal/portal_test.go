@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"tessera/internal/auth"
+	"tessera/internal/inbox"
 	"tessera/internal/people"
 	settings "tessera/internal/portal"
 	"tessera/internal/store"
@@ -165,8 +166,18 @@ func TestWebForm(t *testing.T) {
 			t.Errorf("signed-in form asks for the address: %s", form)
 		}
 		n = sentNumber(t, e.post("/help/requests", sess, formValues("subject", "Outra", "body", "Mais uma")))
-		if tk, _ := e.f.Tickets.ByNumber(ctx, system, n); tk.RequesterID != known.ID {
-			t.Errorf("signed-in request filed for %d", tk.RequesterID)
+		if tk, _ := e.f.Tickets.ByNumber(ctx, system, n); tk.RequesterID != known.ID || tk.InboxID != nil {
+			t.Errorf("signed-in request filed for %d through inbox %v (there is no web-form inbox yet)", tk.RequesterID, tk.InboxID)
+		}
+
+		// With a web-form inbox, requests come in through it and get its team.
+		box, err := e.f.Inboxes.Create(ctx, e.f.Admin, inbox.Input{Name: ptr("Formulário"), Kind: ptr("web"), DefaultTeamID: &e.f.Billing.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n = sentNumber(t, e.post("/help/requests", sess, formValues("subject", "Pelo formulário", "body", "Com caixa de entrada")))
+		if tk, _ := e.f.Tickets.ByNumber(ctx, system, n); tk.InboxID == nil || *tk.InboxID != box.ID || tk.TeamID == nil || *tk.TeamID != e.f.Billing.ID {
+			t.Errorf("web-form request: inbox %v team %v, want inbox %d team %d", tk.InboxID, tk.TeamID, box.ID, e.f.Billing.ID)
 		}
 		if p := e.get(fmt.Sprintf("/help/requests/sent?n=%d", n), sess); !strings.Contains(p.Body, fmt.Sprintf(`href="/help/requests/%d"`, n)) {
 			t.Errorf("sent page lacks the link to the request: %s", p)

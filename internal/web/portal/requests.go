@@ -208,6 +208,12 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 	if f.AllowPriority {
 		in.Priority = f.Priority
 	}
+	if box, ok, err := h.Site.App.Inboxes.WebForm(ctx); err != nil {
+		h.fail(w, r, err)
+		return
+	} else if ok {
+		in.InboxID = &box.ID
+	}
 	tk, err := h.Site.App.Tickets.Create(ctx, actor, in)
 	if err != nil {
 		h.formError(w, r, d, f, err)

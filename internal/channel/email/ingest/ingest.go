@@ -58,6 +58,7 @@ type Ingester struct {
 
 // Defaults are what an inbox gives the tickets it opens.
 type Defaults struct {
+	InboxID  *int64 // the inbox the mail came in through
 	TeamID   *int64
 	Priority string
 	Language string
@@ -205,7 +206,8 @@ func (g *Ingester) create(ctx context.Context, sender people.Contact, m *email.M
 		subject = string(r[:250])
 	}
 	in := ticket.CreateInput{Subject: subject, Body: body, Requester: &ticket.RequesterInput{ID: sender.ID},
-		Channel: "email", Attachments: atts, MailMessageID: mailID, TeamID: g.Defaults.TeamID, Priority: g.Defaults.Priority}
+		Channel: "email", Attachments: atts, MailMessageID: mailID, TeamID: g.Defaults.TeamID, Priority: g.Defaults.Priority,
+		InboxID: g.Defaults.InboxID}
 	if m.Class != email.ClassNormal {
 		in.Tags = []string{string(m.Class)}
 	}
