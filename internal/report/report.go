@@ -46,6 +46,7 @@ type Filter struct {
 	TeamID   *int64
 	AgentID  *int64
 	OrgID    *int64
+	InboxID  *int64
 	Channel  string
 	Priority string
 	Tag      string
@@ -186,6 +187,9 @@ func (f Filter) where(args *[]any) string {
 	}
 	if f.OrgID != nil {
 		add("t.organization_id = $%d", *f.OrgID)
+	}
+	if f.InboxID != nil {
+		add("t.inbox_id = $%d", *f.InboxID)
 	}
 	if f.Channel != "" {
 		add("t.channel = $%d", f.Channel)

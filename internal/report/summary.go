@@ -429,9 +429,8 @@ func refile(ctx context.Context, tx *store.Tx, lo, hi int64) error {
 	return nil
 }
 
-// inboxCol is the ticket's inbox as filed; tickets do not record their
-// inbox yet, so every ticket is filed under no inbox (0).
-const inboxCol = "0"
+// inboxCol is the ticket's inbox as filed (0 for none).
+const inboxCol = "COALESCE(inbox_id, 0)"
 
 func categoriesOf(ctx context.Context, q store.Querier) (map[string]string, error) {
 	rows, err := q.Query(ctx, `SELECT key, category FROM statuses`)

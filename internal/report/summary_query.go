@@ -55,6 +55,9 @@ func (f Filter) summaryWhere(args *[]any) string {
 	if f.AgentID != nil {
 		add("assignee_id = $%d", *f.AgentID)
 	}
+	if f.InboxID != nil {
+		add("inbox_id = $%d", *f.InboxID)
+	}
 	if f.Channel != "" {
 		add("channel = $%d", f.Channel)
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"tessera/internal/app/apptest"
+	"tessera/internal/inbox"
 	"tessera/internal/report"
 	"tessera/internal/store"
 	"tessera/internal/store/storetest"
@@ -14,7 +15,7 @@ import (
 
 // filters are the reports the summary must answer exactly as the event
 // scan does.
-func summaryFilters(t *testing.T, f *apptest.Fixture) []report.Filter {
+func summaryFilters(t *testing.T, f *apptest.Fixture, box int64) []report.Filter {
 	t.Helper()
 	sp, err := time.LoadLocation("America/Sao_Paulo")
 	if err != nil {
@@ -43,6 +44,8 @@ func summaryFilters(t *testing.T, f *apptest.Fixture) []report.Filter {
 			func(g *report.Filter) { g.AgentID = &agent2 },
 			func(g *report.Filter) { g.Teams = []int64{billing} },
 			func(g *report.Filter) { g.Teams = []int64{} },
+			func(g *report.Filter) { g.InboxID = &box },
+			func(g *report.Filter) { g.InboxID = &box; g.Priority = "urgent" },
 		} {
 			g := base
 			mod(&g)
@@ -52,9 +55,9 @@ func summaryFilters(t *testing.T, f *apptest.Fixture) []report.Filter {
 	return out
 }
 
-func sameAsScan(t *testing.T, f *apptest.Fixture, when string) {
+func sameAsScan(t *testing.T, f *apptest.Fixture, box int64, when string) {
 	t.Helper()
-	for _, flt := range summaryFilters(t, f) {
+	for _, flt := range summaryFilters(t, f, box) {
 		uses, err := f.Reports.UsesSummary(flt)
 		if err != nil || !uses {
 			t.Fatalf("%s: the summary does not answer %+v (%v)", when, flt, err)
@@ -82,7 +85,22 @@ func sameAsScan(t *testing.T, f *apptest.Fixture, when string) {
 func TestSummaryTablesMatchScan(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e store.Engine) {
 		f := History(t, e)
-		sameAsScan(t, f, "history")
+		// One more ticket, through an inbox, in the period.
+		name, kind, addr := "Help desk", "email", "help@example.com"
+		box, err := f.Inboxes.Create(ctx, f.Admin, inbox.Input{Name: &name, Kind: &kind, Address: &addr})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.Tickets.Create(ticket.WithNow(ctx, at("2026-03-02 11:00")), f.Agent, ticket.CreateInput{Subject: "F", Body: "Body", Priority: "urgent",
+			InboxID: &box.ID, Requester: &ticket.RequesterInput{Email: "f@example.com"}}); err != nil {
+			t.Fatal(err)
+		}
+		s, err := f.Reports.Summary(ctx, report.Filter{From: day("2026-03-02"), To: day("2026-03-03"), InboxID: &box.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		eq(t, "created through the inbox", s.Created, 1)
+		sameAsScan(t, f, box.ID, "history")
 		ids := map[string]int64{}
 		rows, err := f.DB.Read().Query(ctx, `SELECT subject, id FROM tickets`)
 		if err != nil {
@@ -116,11 +134,11 @@ func TestSummaryTablesMatchScan(t *testing.T) {
 		if _, err := f.Tickets.AddMessage(ticket.WithNow(ctx, at("2026-03-06 11:00")), f.Agent2, ids["D"], ticket.MessageInput{Kind: ticket.KindReply, Body: "On it"}); err != nil {
 			t.Fatal(err)
 		}
-		sameAsScan(t, f, "after updates")
+		sameAsScan(t, f, box.ID, "after updates")
 		if _, err := f.Tickets.Merge(ticket.WithNow(ctx, at("2026-03-06 12:00")), f.Agent, ids["E"], ids["D"]); err != nil {
 			t.Fatal(err)
 		}
-		sameAsScan(t, f, "after a merge")
+		sameAsScan(t, f, box.ID, "after a merge")
 
 		before, err := f.Reports.Summary(ctx, report.Filter{From: day("2026-03-01"), To: day("2026-03-10")})
 		if err != nil {
@@ -134,7 +152,7 @@ func TestSummaryTablesMatchScan(t *testing.T) {
 			t.Fatal(err)
 		}
 		eq(t, "rebuilt", after, before)
-		sameAsScan(t, f, "after a rebuild")
+		sameAsScan(t, f, box.ID, "after a rebuild")
 		var zeros int
 		for _, tbl := range []string{"report_counts", "report_times", "report_sla", "report_tags"} {
 			var n int

@@ -17,6 +17,7 @@ func (s *Server) reportRoutes() []Route {
 		{"team_id", "integer", "tickets of this team"},
 		{"agent_id", "integer", "tickets assigned to this agent"},
 		{"organization_id", "integer", "tickets of this organization"},
+		{"inbox_id", "integer", "tickets that came in through this inbox"},
 		{"channel", "string", "tickets that came through this channel"},
 		{"priority", "string", "tickets of this priority"},
 		{"tag", "string", "tickets with this tag"},
