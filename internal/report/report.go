@@ -269,7 +269,10 @@ func (s *Service) Summary(ctx context.Context, f Filter) (Summary, error) {
 		return out, err
 	}
 	if fast {
-		err = s.fromSummary(ctx, f, start, end, &out, agent)
+		var rolled bool
+		if rolled, err = s.fromRollups(ctx, f, start, end, &out, agent); err == nil && !rolled {
+			err = s.fromSummary(ctx, f, start, end, &out, agent)
+		}
 	} else {
 		err = s.scan(ctx, f, start, end, cats, &out, agent)
 	}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -36,6 +38,8 @@ const (
 	tblTimes
 	tblSLA
 	tblTags
+	tblRollHours
+	tblRollDays
 )
 
 // fact is one row key of a summary table; the fields a table does not use
@@ -50,6 +54,28 @@ type fact struct {
 	b     int64  // times: next_h; SLA: breach_before
 	c     int64  // times: replies; SLA: breach_after
 	s     string // SLA: outcome; tags: the tag
+	bin   int64  // times: binOf(minutes)
+	// rollups: the dimension and its value; h is the day for tblRollDays.
+	dim, val string
+}
+
+// binOf puts hundredths of a minute in a coarse bin that keeps their
+// order: the bit length and the next three bits (about 9% wide), so a
+// rollup holds a few hundred bins a day at most whatever the spread.
+// Integer arithmetic only: the writer and the reader must agree exactly.
+func binOf(c int64) int64 {
+	if c < 8 {
+		return c
+	}
+	l := int64(bits.Len64(uint64(c)))
+	return l<<3 | (c>>(l-4))&7
+}
+
+// rollups are the dimensions a fact is also counted under: the whole desk
+// and each single dimension.
+func (d dims) rollups() [6][2]string {
+	id := func(v int64) string { return strconv.FormatInt(v, 10) }
+	return [6][2]string{{"", ""}, {"team", id(d.team)}, {"assignee", id(d.assignee)}, {"inbox", id(d.inbox)}, {"channel", d.channel}, {"priority", d.priority}}
 }
 
 // filed is what a ticket's contribution is computed from.
@@ -76,7 +102,45 @@ func centi(d time.Duration) int64 { return int64(math.Round(d.Minutes() * 100)) 
 // file computes a ticket's contribution from its events (in id order), by
 // the same definitions as the event scan in Summary.
 func file(created time.Time, evs []fev, d dims, tags []string, cats map[string]string, out map[fact]int64, sign int64) {
-	add := func(f fact) { f.d = d; out[f] += sign }
+	rolls := d.rollups()
+	add := func(f fact) {
+		f.d = d
+		out[f] += sign
+		// The same fact in the rollups, without the joint dimensions.
+		r := fact{h: f.h, dim: "", kind: f.kind}
+		switch {
+		case f.tbl == tblCounts && f.kind != "reply":
+			r.tbl = tblRollHours
+			for _, x := range rolls {
+				r.dim, r.val = x[0], x[1]
+				out[r] += sign
+			}
+			if f.kind != "solved" || f.actor == 0 {
+				return
+			}
+			r.kind = "agent_solved"
+		case f.tbl == tblCounts:
+		case f.tbl == tblTimes && f.kind == "first_reply":
+			r.bin = f.bin
+		case f.tbl == tblTimes && f.b == none:
+			r.bin, r.c = f.bin, f.c
+		case f.tbl == tblTags:
+			r.kind, r.s = "tag", f.s
+		default:
+			return // resolutions followed by another solve, SLA: hourly only
+		}
+		r.tbl, r.h, r.actor = tblRollDays, f.h/24, f.actor
+		if r.kind == "solved" || r.kind == "resolution" || r.kind == "tag" {
+			r.actor = 0
+		}
+		if r.kind == "agent_solved" {
+			r.actor = f.actor
+		}
+		for _, x := range rolls {
+			r.dim, r.val = x[0], x[1]
+			out[r] += sign
+		}
+	}
 	add0 := func(tbl uint8, h int64, kind string, actor int64) {
 		add(fact{tbl: tbl, h: h, kind: kind, actor: actor})
 	}
@@ -131,7 +195,8 @@ func file(created time.Time, evs []fev, d dims, tags []string, cats map[string]s
 			if e.actorID != nil {
 				actor = *e.actorID
 			}
-			add(fact{tbl: tblTimes, h: h, kind: "first_reply", actor: actor, a: centi(e.at.Sub(created)), b: none})
+			m := centi(e.at.Sub(created))
+			add(fact{tbl: tblTimes, h: h, kind: "first_reply", actor: actor, a: m, b: none, bin: binOf(m)})
 		case e.typ == ticket.EventSLA || e.typ == ticket.EventSLABreached:
 			if e.new != "breached" && e.new != "achieved" {
 				continue
@@ -148,7 +213,7 @@ func file(created time.Time, evs []fev, d dims, tags []string, cats map[string]s
 		if i+1 < len(solves) {
 			next = solves[i+1].h
 		}
-		add(fact{tbl: tblTimes, h: s.h, kind: "resolution", a: s.minutes, b: next, c: s.replies})
+		add(fact{tbl: tblTimes, h: s.h, kind: "resolution", a: s.minutes, b: next, c: s.replies, bin: binOf(s.minutes)})
 	}
 	for _, m := range metrics {
 		evs := slaByMetric[m]
@@ -173,21 +238,29 @@ func file(created time.Time, evs []fev, d dims, tags []string, cats map[string]s
 }
 
 var summaryTables = [...]struct{ name string }{
-	tblCounts: {"report_counts"},
-	tblTimes:  {"report_times"},
-	tblSLA:    {"report_sla"},
-	tblTags:   {"report_tags"},
+	tblCounts:    {"report_counts"},
+	tblTimes:     {"report_times"},
+	tblSLA:       {"report_sla"},
+	tblTags:      {"report_tags"},
+	tblRollHours: {"report_roll_hours"},
+	tblRollDays:  {"report_roll_days"},
 }
 
 // keyCols lists a table's key columns in order, and values gives a fact's
 // values for them.
 func keyCols(tbl uint8) []string {
+	switch tbl {
+	case tblRollHours:
+		return []string{"dim", "val", "h", "kind"}
+	case tblRollDays:
+		return []string{"dim", "val", "d", "kind", "actor_id", "bin", "replies", "tag"}
+	}
 	base := []string{"h", "team_id", "assignee_id", "inbox_id", "channel", "priority"}
 	switch tbl {
 	case tblCounts:
 		return append(base, "kind", "actor_id")
 	case tblTimes:
-		return append(base, "kind", "actor_id", "minutes", "next_h", "replies")
+		return append(base, "kind", "actor_id", "minutes", "bin", "next_h", "replies")
 	case tblSLA:
 		return append(base, "metric", "outcome", "prev_h", "breach_before", "breach_after")
 	default:
@@ -196,12 +269,18 @@ func keyCols(tbl uint8) []string {
 }
 
 func (f fact) values() []any {
+	switch f.tbl {
+	case tblRollHours:
+		return []any{f.dim, f.val, f.h, f.kind}
+	case tblRollDays:
+		return []any{f.dim, f.val, f.h, f.kind, f.actor, f.bin, f.c, f.s}
+	}
 	v := []any{f.h, f.d.team, f.d.assignee, f.d.inbox, f.d.channel, f.d.priority}
 	switch f.tbl {
 	case tblCounts:
 		return append(v, f.kind, f.actor)
 	case tblTimes:
-		return append(v, f.kind, f.actor, f.a, f.b, f.c)
+		return append(v, f.kind, f.actor, f.a, f.bin, f.b, f.c)
 	case tblSLA:
 		return append(v, f.kind, f.s, f.a, f.b, f.c)
 	default:
@@ -264,7 +343,11 @@ func apply(ctx context.Context, tx *store.Tx, deltas map[fact]int64) error {
 		for len(hs) > 0 {
 			chunk := hs[:min(500, len(hs))]
 			hs = hs[len(chunk):]
-			if _, err := tx.Exec(ctx, `DELETE FROM `+summaryTables[tbl].name+` WHERE n = 0 AND h IN (`+placeholders(len(chunk), 1)+`)`, chunk...); err != nil {
+			col := "h"
+			if tbl == tblRollDays {
+				col = "d"
+			}
+			if _, err := tx.Exec(ctx, `DELETE FROM `+summaryTables[tbl].name+` WHERE n = 0 AND `+col+` IN (`+placeholders(len(chunk), 1)+`)`, chunk...); err != nil {
 				return fmt.Errorf("report summary %s: %w", summaryTables[tbl].name, err)
 			}
 		}
@@ -469,7 +552,7 @@ var RebuildBatch int64 = 2000
 // hears each batch's last ticket id.
 func (s *Service) Rebuild(ctx context.Context, progress func(done, last int64)) error {
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
-		for _, t := range []string{"report_summary_state", "report_tickets", "report_counts", "report_times", "report_sla", "report_tags"} {
+		for _, t := range []string{"report_summary_state", "report_tickets", "report_counts", "report_times", "report_sla", "report_tags", "report_roll_hours", "report_roll_days"} {
 			if t == "report_summary_state" {
 				if _, err := tx.Exec(ctx, `UPDATE report_summary_state SET ready = 0`); err != nil {
 					return err

@@ -256,12 +256,40 @@ func (s *Service) fromSummary(ctx context.Context, f Filter, start, end time.Tim
 	}
 	mark("resolution", &t0)
 
+	if err := s.slaJoint(ctx, f, hs, he, out); err != nil {
+		return err
+	}
+	mark("sla", &t0)
+
+	args = []any{hs, he}
+	if rows, err = q.Query(ctx, `SELECT tag, SUM(n) FROM report_tags WHERE h >= $1 AND h < $2`+f.summaryWhere(&args)+`
+		GROUP BY tag HAVING SUM(n) > 0 ORDER BY 2 DESC, 1 LIMIT `+fmt.Sprint(TopTagsLimit), args...); err != nil {
+		return fmt.Errorf("report top tags: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c Count
+		if err := rows.Scan(&c.Key, &c.N); err != nil {
+			return fmt.Errorf("report top tags: %w", err)
+		}
+		out.TopTags = append(out.TopTags, c)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("report top tags: %w", err)
+	}
+	mark("tags", &t0)
+	return nil
+}
+
+// slaJoint counts the SLA outcomes from the joint hourly table.
+func (s *Service) slaJoint(ctx context.Context, f Filter, hs, he int64, out *Summary) error {
 	// SLA: a (ticket, metric) breached in the period counts once, at its
 	// first breach in the period; one achieved counts at its first
 	// achievement in the period when no breach falls in the period.
-	args = []any{hs, he}
-	if rows, err = q.Query(ctx, `SELECT metric, priority, outcome, SUM(n) FROM report_sla WHERE h >= $1 AND h < $2 AND prev_h < $1
-		AND (outcome = 'breached' OR (breach_before < $1 AND breach_after >= $2))`+f.summaryWhere(&args)+` GROUP BY metric, priority, outcome`, args...); err != nil {
+	args := []any{hs, he}
+	rows, err := s.DB.Read().Query(ctx, `SELECT metric, priority, outcome, SUM(n) FROM report_sla WHERE h >= $1 AND h < $2 AND prev_h < $1
+		AND (outcome = 'breached' OR (breach_before < $1 AND breach_after >= $2))`+f.summaryWhere(&args)+` GROUP BY metric, priority, outcome`, args...)
+	if err != nil {
 		return fmt.Errorf("report sla: %w", err)
 	}
 	perMetric := map[string]*SLAMetric{}
@@ -303,24 +331,6 @@ func (s *Service) fromSummary(ctx context.Context, f Filter, start, end time.Tim
 	}
 	out.SLA, out.SLAByPriority = slaLists(perMetric, perPriority)
 	out.SLAAchievedRate = ratio(achieved, achieved+breached)
-	mark("sla", &t0)
 
-	args = []any{hs, he}
-	if rows, err = q.Query(ctx, `SELECT tag, SUM(n) FROM report_tags WHERE h >= $1 AND h < $2`+f.summaryWhere(&args)+`
-		GROUP BY tag HAVING SUM(n) > 0 ORDER BY 2 DESC, 1 LIMIT `+fmt.Sprint(TopTagsLimit), args...); err != nil {
-		return fmt.Errorf("report top tags: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var c Count
-		if err := rows.Scan(&c.Key, &c.N); err != nil {
-			return fmt.Errorf("report top tags: %w", err)
-		}
-		out.TopTags = append(out.TopTags, c)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("report top tags: %w", err)
-	}
-	mark("tags", &t0)
 	return nil
 }

@@ -34,11 +34,18 @@ CREATE TABLE report_times (
     kind        TEXT NOT NULL, -- first_reply, resolution
     actor_id    BIGINT NOT NULL,
     minutes     BIGINT NOT NULL, -- hundredths of a minute
+    bin         BIGINT NOT NULL, -- coarse bin of minutes (report.binOf)
     next_h      BIGINT NOT NULL,
     replies     BIGINT NOT NULL, -- public agent replies before the solve
     n           BIGINT NOT NULL
 );
-CREATE UNIQUE INDEX report_times_key ON report_times (h, team_id, assignee_id, inbox_id, channel, priority, kind, actor_id, minutes, next_h, replies);
+CREATE UNIQUE INDEX report_times_key ON report_times (h, team_id, assignee_id, inbox_id, channel, priority, kind, actor_id, minutes, bin, next_h, replies);
+-- Exact percentiles: the rollups below give the coarse bin holding the
+-- wanted rank; its exact values come from here.
+CREATE INDEX report_times_bin ON report_times (kind, bin, h);
+-- Solves followed by another solve (reopened tickets) are not in the
+-- rollups: whether one is its ticket's last in a period depends on it.
+CREATE INDEX report_times_resolved_again ON report_times (h) WHERE kind = 'resolution' AND next_h < 2147483647;
 
 -- SLA outcomes: each (ticket, metric) counts once per period, breached if
 -- it breached in the period. prev_h is the hour of the previous event with
@@ -73,6 +80,36 @@ CREATE TABLE report_tags (
 );
 CREATE UNIQUE INDEX report_tags_key ON report_tags (h, team_id, assignee_id, inbox_id, channel, priority, tag);
 
+-- Rollups for the common reports (the whole desk, or one of team,
+-- assignee, inbox, channel, priority): dim names the dimension ('' for
+-- the whole desk) and val its value. Volumes by UTC hour (days and the
+-- busiest hours are then exact in any whole-hour zone)...
+CREATE TABLE report_roll_hours (
+    dim   TEXT NOT NULL,
+    val   TEXT NOT NULL,
+    h     BIGINT NOT NULL,
+    kind  TEXT NOT NULL, -- created, solved, reopened
+    n     BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX report_roll_hours_key ON report_roll_hours (dim, val, h, kind);
+
+-- ...and the rest by UTC day (a period's ragged first and last hours come
+-- from the hourly tables): agents' solves and replies, first reply and
+-- resolution times in coarse bins (resolution: the solves not followed by
+-- another), tags.
+CREATE TABLE report_roll_days (
+    dim       TEXT NOT NULL,
+    val       TEXT NOT NULL,
+    d         BIGINT NOT NULL, -- Unix time / 86400
+    kind      TEXT NOT NULL, -- agent_solved, reply, first_reply, resolution, tag
+    actor_id  BIGINT NOT NULL,
+    bin       BIGINT NOT NULL,
+    replies   BIGINT NOT NULL,
+    tag       TEXT NOT NULL,
+    n         BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX report_roll_days_key ON report_roll_days (dim, val, d, kind, actor_id, bin, replies, tag);
+
 -- What each ticket's filed contribution was computed from: its events up
 -- to last_event_id under these values. A change subtracts that and adds
 -- the contribution of all its events under the current values.
@@ -98,6 +135,8 @@ INSERT INTO report_summary_state (id, ready) SELECT 1, CASE WHEN EXISTS (SELECT 
 -- +goose Down
 DROP TABLE report_summary_state;
 DROP TABLE report_tickets;
+DROP TABLE report_roll_days;
+DROP TABLE report_roll_hours;
 DROP TABLE report_tags;
 DROP TABLE report_sla;
 DROP TABLE report_times;
