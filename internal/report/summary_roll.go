@@ -191,7 +191,9 @@ func (s *Service) fromRollups(ctx context.Context, f Filter, start, end time.Tim
 		}
 	}
 	for _, read := range []func() (store.Rows, error){
-		func() (store.Rows, error) { return daily("kind, actor_id", "'agent_solved', 'reply'", "kind, actor_id") },
+		func() (store.Rows, error) {
+			return daily("kind, actor_id", "'agent_solved', 'reply'", "kind, actor_id")
+		},
 		func() (store.Rows, error) {
 			return edges("report_counts", "kind, actor_id", "kind IN ('solved', 'reply') AND actor_id <> 0", "kind, actor_id")
 		},
