@@ -486,8 +486,31 @@ func refile(ctx context.Context, tx *store.Tx, lo, hi int64) error {
 		}
 		now = append(now, row{id, filed{lastEvent: lastEvent, d: c.d, tags: c.tags}})
 	}
-	if err := apply(ctx, tx, deltas); err != nil {
+	// The rollups are kept up to date once they are filled; while a rebuild
+	// runs (not ready) it fills them at its end from the joint tables. Ready
+	// is read after the joint rows are written: on PostgreSQL a rebuild's
+	// last step locks those tables, so a change waiting on it sees ready.
+	joint, rolls := map[fact]int64{}, map[fact]int64{}
+	for f, n := range deltas {
+		if f.tbl >= tblRollHours {
+			rolls[f] = n
+		} else {
+			joint[f] = n
+		}
+	}
+	if err := apply(ctx, tx, joint); err != nil {
 		return err
+	}
+	if len(rolls) > 0 {
+		var ready int64
+		if err := tx.QueryRow(ctx, `SELECT ready FROM report_summary_state`).Scan(&ready); err != nil {
+			return fmt.Errorf("report summary state: %w", err)
+		}
+		if ready == 1 {
+			if err := apply(ctx, tx, rolls); err != nil {
+				return err
+			}
+		}
 	}
 	for len(now) > 0 {
 		chunk := now[:min(200, len(now))]
@@ -542,8 +565,11 @@ func (SummaryHook) TicketChanged(ctx context.Context, tx *store.Tx, c ticket.Cha
 }
 
 // RebuildBatch is how many ticket ids one rebuild transaction covers:
-// short enough not to hold SQLite's single writer for long.
-var RebuildBatch int64 = 2000
+// tickets are numbered in creation order, so a batch spans a few days and
+// its rollup rows (by day and dimension) are summed before they are
+// written; a batch takes a few seconds, short enough not to hold SQLite's
+// single writer for long.
+var RebuildBatch int64 = 10000
 
 // Rebuild recomputes the summary from the event log: it empties it, then
 // files every ticket a batch at a time (changes made meanwhile file their
@@ -591,8 +617,57 @@ func (s *Service) Rebuild(ctx context.Context, progress func(done, last int64)) 
 			progress(min(hi, last), last)
 		}
 	}
-	if _, err := s.DB.Write().Exec(ctx, `UPDATE report_summary_state SET ready = 1`); err != nil {
+	if err := s.DB.InTx(ctx, fillRollups); err != nil {
 		return fmt.Errorf("report rebuild: %w", err)
 	}
 	return nil
+}
+
+// rollDims are the rollups' dimensions and their values as text (as
+// dims.rollups writes them).
+var rollDims = [][2]string{{"", "''"}, {"team", "CAST(team_id AS TEXT)"}, {"assignee", "CAST(assignee_id AS TEXT)"},
+	{"inbox", "CAST(inbox_id AS TEXT)"}, {"channel", "channel"}, {"priority", "priority"}}
+
+// fillRollups sums the joint tables into the rollups, in SQL, and marks
+// the summary ready. On PostgreSQL it first holds off changes to the joint
+// tables, so none is left out (changes file no rollup rows until ready).
+func fillRollups(tx *store.Tx) error {
+	ctx := context.Background()
+	if tx.Engine == store.Postgres {
+		if _, err := tx.Exec(ctx, `LOCK TABLE report_counts, report_times, report_tags IN SHARE MODE`); err != nil {
+			return err
+		}
+	}
+	for _, q := range []string{`DELETE FROM report_roll_hours`, `DELETE FROM report_roll_days`} {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			return err
+		}
+	}
+	for _, d := range rollDims {
+		dim, val, by := "'"+d[0]+"'", d[1], d[1]+", "
+		if d[0] == "" {
+			by = "" // PostgreSQL refuses a constant to group by
+		}
+		days := `INSERT INTO report_roll_days (dim, val, d, kind, actor_id, bin, replies, tag, n) `
+		for _, q := range []string{
+			`INSERT INTO report_roll_hours (dim, val, h, kind, n) SELECT ` + dim + `, ` + val + `, h, kind, SUM(n) FROM report_counts
+				WHERE kind IN ('created', 'solved', 'reopened') GROUP BY ` + by + `h, kind HAVING SUM(n) <> 0`,
+			days + `SELECT ` + dim + `, ` + val + `, h / 24, 'agent_solved', actor_id, 0, 0, '', SUM(n) FROM report_counts
+				WHERE kind = 'solved' AND actor_id <> 0 GROUP BY ` + by + `h / 24, actor_id HAVING SUM(n) <> 0`,
+			days + `SELECT ` + dim + `, ` + val + `, h / 24, 'reply', actor_id, 0, 0, '', SUM(n) FROM report_counts
+				WHERE kind = 'reply' GROUP BY ` + by + `h / 24, actor_id HAVING SUM(n) <> 0`,
+			days + `SELECT ` + dim + `, ` + val + `, h / 24, 'first_reply', actor_id, bin, 0, '', SUM(n) FROM report_times
+				WHERE kind = 'first_reply' GROUP BY ` + by + `h / 24, actor_id, bin HAVING SUM(n) <> 0`,
+			days + `SELECT ` + dim + `, ` + val + `, h / 24, 'resolution', 0, bin, replies, '', SUM(n) FROM report_times
+				WHERE kind = 'resolution' AND next_h = 2147483647 GROUP BY ` + by + `h / 24, bin, replies HAVING SUM(n) <> 0`,
+			days + `SELECT ` + dim + `, ` + val + `, h / 24, 'tag', 0, 0, 0, tag, SUM(n) FROM report_tags
+				GROUP BY ` + by + `h / 24, tag HAVING SUM(n) <> 0`,
+		} {
+			if _, err := tx.Exec(ctx, q); err != nil {
+				return fmt.Errorf("rollups: %w", err)
+			}
+		}
+	}
+	_, err := tx.Exec(ctx, `UPDATE report_summary_state SET ready = 1`)
+	return err
 }
