@@ -426,14 +426,17 @@ func agentList(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // upgrading a database that has tickets, or to repair them); reports read
 // the events until it finishes.
 func reportRebuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	c, err := parse("report rebuild", args, false, stderr, nil)
+	var resume bool
+	c, err := parse("report rebuild", args, false, stderr, func(fs *flag.FlagSet) {
+		fs.BoolVar(&resume, "resume", false, "keep the tickets already filed (an interrupted rebuild's)")
+	})
 	if err != nil {
 		return helpOK(err)
 	}
 	return withApp(ctx, c, stderr, func(a *app.App) error {
 		start := time.Now()
 		var shown time.Time
-		err := a.Reports.Rebuild(ctx, func(done, last int64) {
+		err := a.Reports.Rebuild(ctx, resume, func(done, last int64) {
 			if time.Since(shown) > 10*time.Second || done == last {
 				shown = time.Now()
 				fmt.Fprintf(stdout, "  tickets up to %d of %d filed (%s)\n", done, last, time.Since(start).Round(time.Second))

@@ -101,11 +101,14 @@ func centi(d time.Duration) int64 { return int64(math.Round(d.Minutes() * 100)) 
 
 // file computes a ticket's contribution from its events (in id order), by
 // the same definitions as the event scan in Summary.
-func file(created time.Time, evs []fev, d dims, tags []string, cats map[string]string, out map[fact]int64, sign int64) {
+func file(created time.Time, evs []fev, d dims, tags []string, cats map[string]string, out map[fact]int64, sign int64, withRolls bool) {
 	rolls := d.rollups()
 	add := func(f fact) {
 		f.d = d
 		out[f] += sign
+		if !withRolls {
+			return
+		}
 		// The same fact in the rollups, without the joint dimensions.
 		r := fact{h: f.h, dim: "", kind: f.kind}
 		switch {
@@ -460,6 +463,15 @@ func refile(ctx context.Context, tx *store.Tx, lo, hi int64) error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("refile events: %w", err)
 	}
+	// The rollups are kept up to date once they are filled; while a rebuild
+	// runs (not ready) it fills them at its end from the joint tables. On
+	// PostgreSQL a rebuild's last step locks the joint tables: a change
+	// that found the summary not ready looks again after writing its joint
+	// rows (having waited for the rebuild to finish, it then sees ready).
+	ready, err := summaryReady(ctx, tx)
+	if err != nil {
+		return err
+	}
 	deltas := map[fact]int64{}
 	type row struct {
 		id int64
@@ -477,39 +489,41 @@ func refile(ctx context.Context, tx *store.Tx, lo, hi int64) error {
 			if n == len(es) && old.d == c.d && slices.Equal(old.tags, c.tags) {
 				continue // nothing new
 			}
-			file(c.created, es[:n], old.d, old.tags, cats, deltas, -1)
+			file(c.created, es[:n], old.d, old.tags, cats, deltas, -1, ready)
 		}
-		file(c.created, es, c.d, c.tags, cats, deltas, 1)
+		file(c.created, es, c.d, c.tags, cats, deltas, 1, ready)
 		var lastEvent int64
 		if len(es) > 0 {
 			lastEvent = es[len(es)-1].id
 		}
 		now = append(now, row{id, filed{lastEvent: lastEvent, d: c.d, tags: c.tags}})
 	}
-	// The rollups are kept up to date once they are filled; while a rebuild
-	// runs (not ready) it fills them at its end from the joint tables. Ready
-	// is read after the joint rows are written: on PostgreSQL a rebuild's
-	// last step locks those tables, so a change waiting on it sees ready.
-	joint, rolls := map[fact]int64{}, map[fact]int64{}
-	for f, n := range deltas {
-		if f.tbl >= tblRollHours {
-			rolls[f] = n
-		} else {
-			joint[f] = n
-		}
-	}
-	if err := apply(ctx, tx, joint); err != nil {
+	if err := apply(ctx, tx, deltas); err != nil {
 		return err
 	}
-	if len(rolls) > 0 {
-		var ready int64
-		if err := tx.QueryRow(ctx, `SELECT ready FROM report_summary_state`).Scan(&ready); err != nil {
-			return fmt.Errorf("report summary state: %w", err)
+	if !ready && len(now) > 0 {
+		if ready, err = summaryReady(ctx, tx); err != nil || !ready {
+			return err
 		}
-		if ready == 1 {
-			if err := apply(ctx, tx, rolls); err != nil {
-				return err
+		rolls := map[fact]int64{}
+		for _, r := range now {
+			c := tickets[r.id]
+			if old, ok := was[r.id]; ok {
+				n := 0
+				for n < len(evs[r.id]) && evs[r.id][n].id <= old.lastEvent {
+					n++
+				}
+				file(c.created, evs[r.id][:n], old.d, old.tags, cats, rolls, -1, true)
 			}
+			file(c.created, evs[r.id], c.d, c.tags, cats, rolls, 1, true)
+		}
+		for f := range rolls {
+			if f.tbl < tblRollHours {
+				delete(rolls, f)
+			}
+		}
+		if err := apply(ctx, tx, rolls); err != nil {
+			return err
 		}
 	}
 	for len(now) > 0 {
@@ -537,6 +551,14 @@ func refile(ctx context.Context, tx *store.Tx, lo, hi int64) error {
 
 // inboxCol is the ticket's inbox as filed (0 for none).
 const inboxCol = "COALESCE(inbox_id, 0)"
+
+func summaryReady(ctx context.Context, tx *store.Tx) (bool, error) {
+	var ready int64
+	if err := tx.QueryRow(ctx, `SELECT ready FROM report_summary_state`).Scan(&ready); err != nil {
+		return false, fmt.Errorf("report summary state: %w", err)
+	}
+	return ready == 1, nil
+}
 
 func categoriesOf(ctx context.Context, q store.Querier) (map[string]string, error) {
 	rows, err := q.Query(ctx, `SELECT key, category FROM statuses`)
@@ -571,13 +593,21 @@ func (SummaryHook) TicketChanged(ctx context.Context, tx *store.Tx, c ticket.Cha
 // single writer for long.
 var RebuildBatch int64 = 10000
 
-// Rebuild recomputes the summary from the event log: it empties it, then
+// Rebuild recomputes the summary from the event log: it empties it (unless
+// resume), then
 // files every ticket a batch at a time (changes made meanwhile file their
 // ticket themselves, which the batches then find filed), and marks it
 // ready. Reports read the events until it is done. progress, when set,
 // hears each batch's last ticket id.
-func (s *Service) Rebuild(ctx context.Context, progress func(done, last int64)) error {
+func (s *Service) Rebuild(ctx context.Context, resume bool, progress func(done, last int64)) error {
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		if resume {
+			// Keep what is filed (an interrupted rebuild's work, or the
+			// tickets changed since the upgrade): filing a ticket again
+			// subtracts what it had filed.
+			_, err := tx.Exec(ctx, `UPDATE report_summary_state SET ready = 0`)
+			return err
+		}
 		for _, t := range []string{"report_summary_state", "report_tickets", "report_counts", "report_times", "report_sla", "report_tags", "report_roll_hours", "report_roll_days"} {
 			if t == "report_summary_state" {
 				if _, err := tx.Exec(ctx, `UPDATE report_summary_state SET ready = 0`); err != nil {

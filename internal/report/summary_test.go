@@ -144,7 +144,7 @@ func TestSummaryTablesMatchScan(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := f.Reports.Rebuild(ctx, nil); err != nil {
+		if err := f.Reports.Rebuild(ctx, false, nil); err != nil {
 			t.Fatal(err)
 		}
 		after, err := f.Reports.Summary(ctx, report.Filter{From: day("2026-03-01"), To: day("2026-03-10")})
