@@ -150,10 +150,7 @@ func file(created time.Time, evs []fev, d dims, tags []string, cats map[string]s
 	for _, tag := range tags {
 		add(fact{tbl: tblTags, h: hourOf(created), s: tag})
 	}
-	type solve struct {
-		h, minutes, replies int64
-		actor               int64
-	}
+	type solve struct{ h, minutes, replies int64 }
 	var solves []solve
 	var replyTimes []time.Time
 	for _, e := range evs {
