@@ -33,14 +33,22 @@ func TestTimings(t *testing.T) {
 	if err := db.Read().QueryRow(ctx, `SELECT created_at FROM tickets ORDER BY created_at DESC LIMIT 1`).Scan(&last); err != nil {
 		t.Fatal(err)
 	}
+	var team int64
+	if err := db.Read().QueryRow(ctx, `SELECT MIN(id) FROM teams`).Scan(&team); err != nil {
+		t.Fatal(err)
+	}
 	y, m, d := last.Date()
 	to := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 	for _, days := range days() {
 		f := report.Filter{From: to.AddDate(0, 0, -(days - 1)), To: to}
-		for _, name := range []string{"all", "priority=urgent"} {
+		for _, name := range []string{"all", "priority=urgent", "team+urgent"} {
 			g := f
 			if name != "all" {
 				g.Priority = "urgent"
+			}
+			if name == "team+urgent" {
+				// Two dimensions: the joint hourly tables answer.
+				g.TeamID = &team
 			}
 			start := time.Now()
 			s, err := svc.Summary(ctx, g)
