@@ -647,6 +647,12 @@ func (s *Service) Rebuild(ctx context.Context, resume bool, progress func(done, 
 	if err := s.DB.InTx(ctx, fillRollups); err != nil {
 		return fmt.Errorf("report rebuild: %w", err)
 	}
+	// Fresh statistics, so the planners use the tables' indexes at once.
+	for _, t := range summaryTables {
+		if _, err := s.DB.Write().Exec(ctx, `ANALYZE `+t.name); err != nil {
+			return fmt.Errorf("report rebuild: %w", err)
+		}
+	}
 	return nil
 }
 
