@@ -48,6 +48,7 @@ Commands:
   bench load            measure the HTTP API under load: --url URL --token T
   bench explain         show the query plans of the list and search queries
   mail import FILE...   store .eml and mbox files as email tickets and replies (one JSON line per message)
+  report rebuild        recompute the reports' summary tables from the ticket events
 
 Every command reads the database from --database-url or TESSERA_DATABASE_URL
 (sqlite://FILE, sqlite:///ABS/FILE or postgres://...). Run "tessera COMMAND -h"
@@ -80,7 +81,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return nil
 	}
 	cmd, rest := args[0], args[1:]
-	if (cmd == "agent" || cmd == "token" || cmd == "bench" || cmd == "mail") && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+	if (cmd == "agent" || cmd == "token" || cmd == "bench" || cmd == "mail" || cmd == "report") && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
 		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
 	switch cmd {
@@ -98,6 +99,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return tokenCreate(ctx, rest, stdout, stderr)
 	case "mail import":
 		return mailImport(ctx, rest, stdout, stderr)
+	case "report rebuild":
+		return reportRebuild(ctx, rest, stdout, stderr)
 	case "bench seed", "bench load", "bench explain":
 		return bench.Command(ctx, strings.TrimPrefix(cmd, "bench "), rest, stdout, stderr)
 	}
@@ -415,6 +418,34 @@ func agentList(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		for _, ag := range agents {
 			fmt.Fprintf(stdout, "%d\t%s\t%s\t%s\n", ag.ID, ag.Email, ag.Role, ag.Name)
 		}
+		return nil
+	})
+}
+
+// reportRebuild fills the reports' summary tables from the event log (after
+// upgrading a database that has tickets, or to repair them); reports read
+// the events until it finishes.
+func reportRebuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var resume bool
+	c, err := parse("report rebuild", args, false, stderr, func(fs *flag.FlagSet) {
+		fs.BoolVar(&resume, "resume", false, "keep the tickets already filed (an interrupted rebuild's)")
+	})
+	if err != nil {
+		return helpOK(err)
+	}
+	return withApp(ctx, c, stderr, func(a *app.App) error {
+		start := time.Now()
+		var shown time.Time
+		err := a.Reports.Rebuild(ctx, resume, func(done, last int64) {
+			if time.Since(shown) > 10*time.Second || done == last {
+				shown = time.Now()
+				fmt.Fprintf(stdout, "  tickets up to %d of %d filed (%s)\n", done, last, time.Since(start).Round(time.Second))
+			}
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "report summary rebuilt in %s\n", time.Since(start).Round(time.Millisecond))
 		return nil
 	})
 }

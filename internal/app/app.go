@@ -161,13 +161,14 @@ func New(ctx context.Context, db *store.DB, o Options) (*App, error) {
 		return nil, fmt.Errorf("assemble: %w", err)
 	}
 	a.Webhooks.Queue = q
-	// Webhooks hear of a change before routing assigns the ticket, so a
-	// receiver gets ticket.created before ticket.assigned.
 	// Replies are mailed, new tickets acknowledged and agents told before
-	// other systems hear of the change.
+	// other systems hear of the change; webhooks hear of it before routing
+	// assigns the ticket, so a receiver gets ticket.created before
+	// ticket.assigned; the reports' summary files the ticket last, as the
+	// change (and any routing inside it) left it, in the same transaction.
 	a.Tickets.FollowUp = report.FollowUps{jobs.FollowUp{Queue: q}, report.SurveyHook{Queue: q, PublicURL: a.PublicURL, I18n: bundle},
 		&outbound.Hook{Queue: q, Tickets: a.Tickets, PublicURL: a.PublicURL, From: o.Mail.From, Log: o.Log},
-		a.Webhooks, a.Routing}
+		a.Webhooks, a.Routing, report.SummaryHook{}}
 	a.Tickets.Jobs = jobs.FollowUp{Queue: q}
 	return a, nil
 }

@@ -162,6 +162,12 @@ func Seed(ctx context.Context, db *store.DB, o SeedOptions) (*SeedResult, error)
 		}
 		dropped = true
 	}
+	// The bulk load bypasses the ticket service, so the reports' summary
+	// no longer holds every ticket: reports read the events until
+	// `tessera report rebuild` has run.
+	if _, err := db.Write().Exec(ctx, `UPDATE report_summary_state SET ready = 0`); err != nil {
+		return nil, fmt.Errorf("seed: %w", err)
+	}
 	loadStart := time.Now()
 	if err := s.tickets(ctx); err != nil {
 		return nil, err
@@ -181,6 +187,7 @@ func Seed(ctx context.Context, db *store.DB, o SeedOptions) (*SeedResult, error)
 	s.res.Elapsed = time.Since(start)
 	fmt.Fprintf(o.Log, "done: %d tickets, %d messages, %d events, %d contacts, %d rows in %s (%.0f rows/s overall)\n",
 		s.res.Tickets, s.res.Messages, s.res.Events, s.res.Contacts, s.res.Rows, s.res.Elapsed.Round(time.Second), float64(s.res.Rows)/s.res.Elapsed.Seconds())
+	fmt.Fprintln(o.Log, "run `tessera report rebuild` for fast reports (they read the events until then)")
 	return &s.res, nil
 }
 

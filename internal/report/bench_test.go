@@ -1,6 +1,7 @@
 package report_test
 
 import (
+	"encoding/json"
 	"os"
 	"testing"
 	"time"
@@ -32,21 +33,48 @@ func TestTimings(t *testing.T) {
 	if err := db.Read().QueryRow(ctx, `SELECT created_at FROM tickets ORDER BY created_at DESC LIMIT 1`).Scan(&last); err != nil {
 		t.Fatal(err)
 	}
+	var team int64
+	if err := db.Read().QueryRow(ctx, `SELECT MIN(id) FROM teams`).Scan(&team); err != nil {
+		t.Fatal(err)
+	}
 	y, m, d := last.Date()
 	to := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 	for _, days := range days() {
 		f := report.Filter{From: to.AddDate(0, 0, -(days - 1)), To: to}
-		for _, name := range []string{"all", "priority=urgent"} {
+		for _, name := range []string{"all", "priority=urgent", "team+urgent"} {
 			g := f
 			if name != "all" {
 				g.Priority = "urgent"
+			}
+			if name == "team+urgent" {
+				// Two dimensions: the joint hourly tables answer.
+				g.TeamID = &team
 			}
 			start := time.Now()
 			s, err := svc.Summary(ctx, g)
 			if err != nil {
 				t.Fatal(err)
 			}
-			t.Logf("%s summary %3d days %-16s %8.0f ms  created %d solved %d backlog %d", db.Engine, days, name, float64(time.Since(start).Microseconds())/1000, s.Created, s.Solved, s.Backlog)
+			uses, err := svc.UsesSummary(g)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s summary %3d days %-16s %8.0f ms  created %d solved %d backlog %d (summary tables: %v)", db.Engine, days, name, float64(time.Since(start).Microseconds())/1000, s.Created, s.Solved, s.Backlog, uses)
+			// TESSERA_BENCH_REPORTS_COMPARE=1 also runs the event scan and
+			// checks that both give the same figures.
+			if os.Getenv("TESSERA_BENCH_REPORTS_COMPARE") != "" && uses {
+				start := time.Now()
+				want, err := svc.Summary(ctx, report.Scan(g))
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Logf("%s event scan %3d days %-16s %8.0f ms", db.Engine, days, name, float64(time.Since(start).Microseconds())/1000)
+				gj, _ := json.Marshal(s)
+				wj, _ := json.Marshal(want)
+				if string(gj) != string(wj) {
+					t.Errorf("%d days %s: the summary tables and the event scan differ:\n%s\n%s", days, name, gj, wj)
+				}
+			}
 		}
 	}
 	start := time.Now()

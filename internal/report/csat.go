@@ -86,24 +86,74 @@ func (s *Service) Survey(ctx context.Context, token string, now time.Time) (Surv
 // Answer records (or changes) the customer's answer while the survey is
 // open. The rating counts for the agent who solved the ticket.
 func (s *Service) Answer(ctx context.Context, token, rating, comment string, now time.Time) (Survey, error) {
-	comment = strings.TrimSpace(comment)
-	c := validation.Collector{}
-	if rating != Good && rating != Bad {
-		c.Add("rating", "must be good or bad")
-	}
-	c.Text("comment", comment, 2000, false)
-	if err := c.Err(); err != nil {
+	comment, err := checkAnswer(rating, comment)
+	if err != nil {
 		return Survey{}, err
 	}
 	v, err := s.Survey(ctx, token, now)
 	if err != nil {
 		return v, err
 	}
+	return s.answer(ctx, v, rating, comment, now)
+}
+
+// TicketSurvey returns the survey offered for a ticket, or nil when none
+// was (the portal shows it to the signed-in requester, who needs no link).
+// The caller has already checked that the viewer may answer for the ticket.
+func (s *Service) TicketSurvey(ctx context.Context, ticketID int64, now time.Time) (*Survey, error) {
+	var v Survey
+	var rating, comment *string
+	err := s.DB.Read().QueryRow(ctx, `SELECT t.id, t.number, t.subject, r.rating, r.comment, v.expires_at
+		FROM surveys v JOIN tickets t ON t.id = v.ticket_id LEFT JOIN survey_responses r ON r.ticket_id = v.ticket_id
+		WHERE v.ticket_id = $1`, ticketID).Scan(&v.TicketID, &v.Number, &v.Subject, &rating, &comment, &v.ExpiresAt)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("survey of ticket %d: %w", ticketID, err)
+	}
+	if rating != nil {
+		v.Rating, v.Comment = *rating, *comment
+	}
+	v.Open = now.Before(v.ExpiresAt)
+	return &v, nil
+}
+
+// AnswerTicket records (or changes) the answer to a ticket's survey, as
+// Answer does for a link; the caller has checked that the viewer is the
+// ticket's requester. A ticket never offered a survey has none to answer.
+func (s *Service) AnswerTicket(ctx context.Context, ticketID int64, rating, comment string, now time.Time) (Survey, error) {
+	comment, err := checkAnswer(rating, comment)
+	if err != nil {
+		return Survey{}, err
+	}
+	v, err := s.TicketSurvey(ctx, ticketID, now)
+	if err != nil {
+		return Survey{}, err
+	}
+	if v == nil {
+		return Survey{}, fmt.Errorf("survey of ticket %d: %w", ticketID, store.ErrNotFound)
+	}
+	return s.answer(ctx, *v, rating, comment, now)
+}
+
+// checkAnswer validates an answer and returns the trimmed comment.
+func checkAnswer(rating, comment string) (string, error) {
+	comment = strings.TrimSpace(comment)
+	c := validation.Collector{}
+	if rating != Good && rating != Bad {
+		c.Add("rating", "must be good or bad")
+	}
+	c.Text("comment", comment, 2000, false)
+	return comment, c.Err()
+}
+
+func (s *Service) answer(ctx context.Context, v Survey, rating, comment string, now time.Time) (Survey, error) {
 	if !v.Open {
 		return v, ErrSurveyClosed
 	}
 	now = now.UTC()
-	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO survey_responses (ticket_id, agent_id, rating, comment, created_at, updated_at)
 			SELECT ticket_id, agent_id, $2, $3, $4, $4 FROM surveys WHERE ticket_id = $1
 			ON CONFLICT (ticket_id) DO UPDATE SET rating = excluded.rating, comment = excluded.comment, agent_id = excluded.agent_id, updated_at = excluded.updated_at`,

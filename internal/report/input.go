@@ -19,8 +19,8 @@ import (
 const MaxDays = 366
 
 // ParseFilter reads a report's period and filters from a query (from, to
-// as YYYY-MM-DD; team_id, agent_id, organization_id, channel, priority,
-// tag), in the viewer's zone. Without dates the period is the last 7 days
+// as YYYY-MM-DD; team_id, agent_id, organization_id, inbox_id, channel,
+// priority, tag), in the viewer's zone. Without dates the period is the last 7 days
 // up to today.
 func ParseFilter(q url.Values, loc *time.Location, today time.Time) (Filter, error) {
 	if loc == nil {
@@ -63,7 +63,7 @@ func ParseFilter(q url.Values, loc *time.Location, today time.Time) (Filter, err
 		}
 		return &n
 	}
-	f.TeamID, f.AgentID, f.OrgID = id("team_id"), id("agent_id"), id("organization_id")
+	f.TeamID, f.AgentID, f.OrgID, f.InboxID = id("team_id"), id("agent_id"), id("organization_id"), id("inbox_id")
 	f.CalendarID = id("calendar_id")
 	f.Channel, f.Priority, f.Tag = q.Get("channel"), q.Get("priority"), q.Get("tag")
 	if f.Channel != "" && !slices.Contains(ticket.Channels, f.Channel) {

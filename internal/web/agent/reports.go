@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"tessera/internal/inbox"
 	"tessera/internal/report"
 	"tessera/internal/sla/clocks"
 	"tessera/internal/ticket"
@@ -80,6 +81,7 @@ type reportsPage struct {
 	// In business minutes, when a calendar is chosen.
 	FirstRepBiz, ResolBiz *[2]string
 	Calendars             []clocks.Calendar
+	Inboxes               []inbox.Inbox
 	Empty                 bool
 	AgentRows             []agentRow
 	SLA                   []slaRow
@@ -174,6 +176,10 @@ func (h *Handler) reports(w http.ResponseWriter, r *http.Request) {
 	if f.CalendarID != nil {
 		p.FirstRepBiz = &[2]string{dur(sum.FirstReplyBusiness.Median), dur(sum.FirstReplyBusiness.P90)}
 		p.ResolBiz = &[2]string{dur(sum.ResolutionBusiness.Median), dur(sum.ResolutionBusiness.P90)}
+	}
+	if p.Inboxes, err = h.Site.App.Inboxes.List(ctx, page.ViewerFrom(ctx).Actor); err != nil {
+		h.Site.Fail(w, r, err)
+		return
 	}
 	if p.Calendars, err = h.Site.App.SLA.Calendars(ctx); err != nil {
 		h.Site.Fail(w, r, err)

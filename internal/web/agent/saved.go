@@ -26,6 +26,9 @@ func (h *Handler) registerViews(mux *http.ServeMux) {
 	mux.HandleFunc("POST /views/saved/{id}/delete", s.Agent(h.deleteView))
 	mux.HandleFunc("POST /tickets/bulk", s.Agent(h.bulk))
 	mux.HandleFunc("GET /search", s.Agent(h.search))
+	// ticket list CSV (issue 8)
+	mux.HandleFunc("GET /export/views/{name}", s.Agent(h.exportView))
+	mux.HandleFunc("GET /export/views/saved/{id}", s.Agent(h.exportSaved))
 }
 
 func (h *Handler) savedView(w http.ResponseWriter, r *http.Request) {
@@ -52,7 +55,7 @@ func (h *Handler) renderSaved(w http.ResponseWriter, r *http.Request, id int64, 
 		h.Site.Fail(w, r, err)
 		return
 	}
-	h.renderList(w, r, listPage{Key: savedKey(id), Saved: &sv, CanManage: sv.CanManage(v.Actor)}, f, q, o)
+	h.renderList(w, r, listPage{Key: savedKey(id), Saved: &sv, CanManage: sv.CanManage(v.Actor), Export: "/export" + savedURL(id)}, f, q, o)
 }
 
 // viewForm is the page that creates or edits a saved view.

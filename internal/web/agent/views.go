@@ -253,6 +253,9 @@ type listPage struct {
 	Ascending  bool
 	Path       string
 	Bulk       bulkBar
+	// Export is the URL of the list as CSV (same filter and order); empty
+	// for a text query, whose order is relevance.
+	Export string
 }
 
 // SortLink is a column heading's link: the column's sort, the other
@@ -313,16 +316,12 @@ func (h *Handler) renderView(w http.ResponseWriter, r *http.Request, key string,
 		h.Site.NotFound(w, r)
 		return
 	}
-	h.renderList(w, r, listPage{Key: key, Label: view.Label}, view.Filter, "", o)
+	h.renderList(w, r, listPage{Key: key, Label: view.Label, Export: "/export/views/" + key}, view.Filter, "", o)
 }
 
-// renderList shows the tickets of a filter: a page of a keyset list, in the
-// sort the request asks for (?sort=&dir=) or the view's own; with a text
-// query, the matches best first.
-func (h *Handler) renderList(w http.ResponseWriter, r *http.Request, lp listPage, f ticket.Filter, q string, o listOpts) {
-	ctx := r.Context()
-	v := page.ViewerFrom(ctx)
-	query := r.URL.Query()
+// sorted applies the order a list request asks for (?sort=&dir=) to its
+// view's filter.
+func sorted(f ticket.Filter, query url.Values) ticket.Filter {
 	if s := query.Get("sort"); s != "" {
 		f.Sort, f.Ascending = s, ticket.DefaultAscending(s)
 	}
@@ -335,6 +334,86 @@ func (h *Handler) renderList(w http.ResponseWriter, r *http.Request, lp listPage
 	if f.Sort == "" {
 		f.Sort = "updated"
 	}
+	return f
+}
+
+// exportView sends a built-in view's tickets as CSV.
+func (h *Handler) exportView(w http.ResponseWriter, r *http.Request) {
+	v := page.ViewerFrom(r.Context())
+	view, ok := ticket.BuiltinView(v.Actor, r.PathValue("name"))
+	if !ok {
+		h.Site.NotFound(w, r)
+		return
+	}
+	h.exportList(w, r, r.PathValue("name"), view.Filter)
+}
+
+// exportSaved sends a saved view's tickets as CSV (a view with a text
+// query has none to send: its order is relevance, not a list's).
+func (h *Handler) exportSaved(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	v := page.ViewerFrom(ctx)
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		h.Site.NotFound(w, r)
+		return
+	}
+	sv, err := h.Site.App.Tickets.SavedView(ctx, v.Actor, id)
+	if err != nil {
+		h.Site.Fail(w, r, err)
+		return
+	}
+	f, q, err := h.Site.App.Tickets.FilterOf(ctx, v.Actor, sv.Filter, v.TZ)
+	if err != nil {
+		h.Site.Fail(w, r, err)
+		return
+	}
+	if q != "" {
+		h.Site.NotFound(w, r)
+		return
+	}
+	h.exportList(w, r, "view-"+strconv.FormatInt(id, 10), f)
+}
+
+// exportList streams a list's tickets as CSV, in the viewer's zone.
+func (h *Handler) exportList(w http.ResponseWriter, r *http.Request, name string, f ticket.Filter) {
+	v := page.ViewerFrom(r.Context())
+	out := &csvDownload{w: w, name: "tickets-" + name + ".csv"}
+	err := h.Site.App.Reports.TicketListCSV(r.Context(), h.Site.App.Tickets, v.Actor, sorted(f, r.URL.Query()), v.TZ, 0, out)
+	if err != nil && !out.started {
+		h.Site.Fail(w, r, err)
+	} else if err != nil {
+		h.Site.Log.Error("ticket list csv", "err", err)
+	}
+}
+
+// csvDownload sets a CSV download's headers at its first write, so an
+// error found before any row still shows the error page.
+type csvDownload struct {
+	w       http.ResponseWriter
+	name    string
+	started bool
+}
+
+func (c *csvDownload) Write(p []byte) (int, error) {
+	if !c.started {
+		c.started = true
+		h := c.w.Header()
+		h.Set("Content-Type", "text/csv; charset=utf-8")
+		h.Set("Content-Disposition", `attachment; filename="`+c.name+`"`)
+		h.Set("Cache-Control", "no-store")
+	}
+	return c.w.Write(p)
+}
+
+// renderList shows the tickets of a filter: a page of a keyset list, in the
+// sort the request asks for (?sort=&dir=) or the view's own; with a text
+// query, the matches best first.
+func (h *Handler) renderList(w http.ResponseWriter, r *http.Request, lp listPage, f ticket.Filter, q string, o listOpts) {
+	ctx := r.Context()
+	v := page.ViewerFrom(ctx)
+	query := r.URL.Query()
+	f = sorted(f, query)
 	f.Cursor = query.Get("cursor")
 	f.Limit = 50
 	if n, err := strconv.Atoi(query.Get("limit")); err == nil && n > 0 && n <= 100 {
@@ -369,6 +448,14 @@ func (h *Handler) renderList(w http.ResponseWriter, r *http.Request, lp listPage
 			return
 		}
 		lp.Tickets, next = res.Items, res.NextCursor
+	}
+	if q != "" {
+		lp.Export = ""
+	} else if lp.Export != "" && len(keep) > 0 {
+		ek := url.Values{"sort": keep["sort"], "dir": keep["dir"]}
+		if ek.Get("sort") != "" {
+			lp.Export += "?" + ek.Encode()
+		}
 	}
 	if next != "" {
 		nq := url.Values{}

@@ -17,6 +17,7 @@ func (s *Server) reportRoutes() []Route {
 		{"team_id", "integer", "tickets of this team"},
 		{"agent_id", "integer", "tickets assigned to this agent"},
 		{"organization_id", "integer", "tickets of this organization"},
+		{"inbox_id", "integer", "tickets that came in through this inbox"},
 		{"channel", "string", "tickets that came through this channel"},
 		{"priority", "string", "tickets of this priority"},
 		{"tag", "string", "tickets with this tag"},
@@ -36,17 +37,9 @@ func wantsCSV(r *http.Request) bool {
 
 func (s *Server) reportSummary(w http.ResponseWriter, r *http.Request) error {
 	actor := actorOf(r)
-	loc := time.UTC
-	if tz := r.URL.Query().Get("tz"); tz != "" {
-		l, err := time.LoadLocation(tz)
-		if err != nil {
-			return &Problem{Status: http.StatusUnprocessableEntity, Title: "Invalid input", Field: "tz", Detail: "tz must be an IANA time zone"}
-		}
-		loc = l
-	} else if ag, err := s.App.People.GetAgent(r.Context(), actor.ID); err == nil {
-		if l, err := time.LoadLocation(ag.TimeZone); err == nil {
-			loc = l
-		}
+	loc, err := s.zone(r)
+	if err != nil {
+		return err
 	}
 	f, err := report.Scope(actor, report.Filter{})
 	if err != nil {
@@ -68,4 +61,40 @@ func (s *Server) reportSummary(w http.ResponseWriter, r *http.Request) error {
 		return sum.WriteCSV(w)
 	}
 	return ok(w, http.StatusOK, sum)
+}
+
+// zone is the caller's time zone: ?tz= or the agent's profile zone.
+func (s *Server) zone(r *http.Request) (*time.Location, error) {
+	if tz := r.URL.Query().Get("tz"); tz != "" {
+		l, err := time.LoadLocation(tz)
+		if err != nil {
+			return nil, &Problem{Status: http.StatusUnprocessableEntity, Title: "Invalid input", Field: "tz", Detail: "tz must be an IANA time zone"}
+		}
+		return l, nil
+	}
+	if ag, err := s.App.People.GetAgent(r.Context(), actorOf(r).ID); err == nil {
+		if l, err := time.LoadLocation(ag.TimeZone); err == nil {
+			return l, nil
+		}
+	}
+	return time.UTC, nil
+}
+
+// csvResponse sets a CSV download's headers at its first write, so an
+// error found before any row (a bad filter) still answers as a problem.
+type csvResponse struct {
+	w       http.ResponseWriter
+	name    string
+	started bool
+}
+
+func (c *csvResponse) Write(p []byte) (int, error) {
+	if !c.started {
+		c.started = true
+		h := c.w.Header()
+		h.Set("Content-Type", "text/csv; charset=utf-8")
+		h.Set("Content-Disposition", `attachment; filename="`+c.name+`"`)
+		h.Set("Cache-Control", "no-store")
+	}
+	return c.w.Write(p)
 }

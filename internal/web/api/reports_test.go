@@ -69,6 +69,17 @@ func TestReportSummaryContract(t *testing.T) {
 		if p := checkProblem(t, e.do("GET", "/api/v1/reports/summary?from=2026-02-01&to=2026-01-01", cAdmin, nil), 422); p.Field != "to" {
 			t.Errorf("field %q, want to", p.Field)
 		}
+		if p := checkProblem(t, e.do("GET", "/api/v1/reports/summary?inbox_id=x", cAdmin, nil), 422); p.Field != "inbox_id" {
+			t.Errorf("field %q, want inbox_id", p.Field)
+		}
+		// The ticket came in through no inbox: an inbox's report is empty.
+		var inbox struct {
+			Created int `json:"created"`
+		}
+		e.must(http.StatusOK, "GET", "/api/v1/reports/summary?inbox_id=1", cAdmin, nil, &inbox)
+		if inbox.Created != 0 {
+			t.Errorf("created through inbox 1 = %d, want 0", inbox.Created)
+		}
 		if p := checkProblem(t, e.do("GET", "/api/v1/reports/summary?tz=Mars/Base", cAdmin, nil), 422); p.Field != "tz" {
 			t.Errorf("field %q, want tz", p.Field)
 		}

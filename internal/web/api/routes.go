@@ -29,12 +29,15 @@ func (s *Server) Routes() []Route {
 		{"order", "string", "desc (default) or asc"},
 		{"cursor", "string", "next_cursor of the previous page"},
 		{"limit", "integer", "page size, 1 to 100 (default 25)"},
+		// ticket list CSV (issue 8)
+		{"format", "string", "csv for the whole list from the cursor on as CSV (as does Accept: text/csv), at most 100,000 rows, times in tz or the agent's zone"},
+		{"tz", "string", "IANA time zone of the CSV's times"},
 	}
 	page := []QueryParam{{"cursor", "string", "next_cursor of the previous page"}, {"limit", "integer", "page size, 1 to 100"}}
 	routes := []Route{
 		{Method: "GET", Path: "/api/v1/openapi.json", Access: Public, Summary: "This API's OpenAPI 3.1 document", Status: 200, h: s.openapi},
 
-		{Method: "GET", Path: "/api/v1/tickets", Access: Agent, Summary: "List tickets (a view): filters, sort, keyset pages", Response: List[ticket.Ticket]{}, Status: 200, Query: listQuery, h: s.listTickets},
+		{Method: "GET", Path: "/api/v1/tickets", Access: Agent, Summary: "List tickets (a view): filters, sort, keyset pages; or the whole list as CSV", Response: List[ticket.Ticket]{}, Status: 200, Query: listQuery, h: s.listTickets},
 		{Method: "POST", Path: "/api/v1/tickets", Access: Agent, Summary: "Create a ticket", Request: createTicketRequest{}, Response: ticket.Ticket{}, Status: 201, Idempotent: true, h: s.createTicket},
 		{Method: "GET", Path: "/api/v1/tickets/{id}", Access: Agent, Summary: "Get a ticket", Response: ticket.Ticket{}, Status: 200, h: s.getTicket},
 		{Method: "PATCH", Path: "/api/v1/tickets/{id}", Access: Agent, Summary: "Change a ticket's fields", Request: patchTicketRequest{}, Response: ticket.Ticket{}, Status: 200, h: s.patchTicket},

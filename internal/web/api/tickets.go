@@ -250,6 +250,15 @@ func (s *Server) listTickets(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	if wantsCSV(r) {
+		// The whole list from the cursor on, streamed, up to
+		// report.ExportMax rows.
+		loc, err := s.zone(r)
+		if err != nil {
+			return err
+		}
+		return s.App.Reports.TicketListCSV(r.Context(), s.App.Tickets, actorOf(r), f, loc, 0, &csvResponse{w: w, name: "tickets.csv"})
+	}
 	page, err := s.App.Tickets.List(r.Context(), actorOf(r), f)
 	if err != nil {
 		return err

@@ -63,6 +63,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /help/requests/{number}", p(h.signedIn(h.show)))
 	mux.HandleFunc("POST /help/requests/{number}/replies", p(h.signedIn(h.reply)))
 	mux.HandleFunc("POST /help/requests/{number}/solve", p(h.signedIn(h.solve)))
+	mux.HandleFunc("POST /help/requests/{number}/rating", p(h.signedIn(h.rate)))
 	mux.HandleFunc("GET /help/attachments/{id}", p(h.signedIn(h.attachment)))
 	mux.HandleFunc("GET /help/login", p(h.loginForm))
 	mux.HandleFunc("POST /help/login", p(h.login))

@@ -11,9 +11,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"tessera/internal/auth"
 	"tessera/internal/people"
+	"tessera/internal/report"
 	"tessera/internal/ticket"
 	"tessera/internal/validation"
 	"tessera/internal/web/page"
@@ -447,6 +449,11 @@ type requestPage struct {
 	Body       string
 	Errors     map[string]string
 	HadFiles   bool
+	// Survey is the satisfaction survey of a solved request, shown to its
+	// requester inline (answered there, or changed while it is open).
+	Survey        *report.Survey
+	Rating        string
+	RatingComment string
 }
 
 // Err returns the message for a field, if any.
@@ -472,6 +479,14 @@ func (h *Handler) requestPage(r *http.Request, d *page.Data, t ticket.Ticket) (*
 	p.Closed = t.StatusCategory == ticket.StatusClosed
 	p.CanReply = t.MergedIntoID == nil
 	p.CanSolve = t.RequesterID == v.Contact.ID && !p.Closed && t.StatusCategory != ticket.StatusSolved && t.MergedIntoID == nil
+	if t.RequesterID == v.Contact.ID && (t.StatusCategory == ticket.StatusSolved || t.StatusCategory == ticket.StatusClosed) {
+		if p.Survey, err = h.Site.App.Reports.TicketSurvey(r.Context(), t.ID, time.Now()); err != nil {
+			return nil, err
+		}
+		if p.Survey != nil {
+			p.Rating, p.RatingComment = p.Survey.Rating, p.Survey.Comment
+		}
+	}
 	for _, l := range t.Links {
 		switch l.Kind {
 		case "merged_into":
@@ -561,6 +576,52 @@ func (h *Handler) reply(w http.ResponseWriter, r *http.Request) {
 		page.SetFlash(w, "portal.flash.replied")
 	}
 	page.Redirect(w, r, fmt.Sprintf("/help/requests/%d#m%d", to, res.Message.ID))
+}
+
+// rate answers the satisfaction survey of a solved request from its page:
+// the signed-in requester needs no mailed link.
+func (h *Handler) rate(w http.ResponseWriter, r *http.Request) {
+	v := page.ViewerFrom(r.Context())
+	t, err := h.loadRequest(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if t.RequesterID != v.Contact.ID {
+		h.fail(w, r, fmt.Errorf("request %d: only its requester rates it: %w", t.Number, auth.ErrForbidden))
+		return
+	}
+	d := h.data(w, r, "portal.request.title", "requests")
+	d.Title = fmt.Sprintf("#%d %s", t.Number, t.Subject)
+	rating, comment := r.PostFormValue("rating"), r.PostFormValue("comment")
+	_, err = h.Site.App.Reports.AnswerTicket(r.Context(), t.ID, rating, comment, time.Now())
+	if err == nil {
+		page.SetFlash(w, "csat.survey.thanks")
+		page.Redirect(w, r, fmt.Sprintf("/help/requests/%d#survey", t.Number))
+		return
+	}
+	ve, invalid := validation.As(err)
+	closed := errors.Is(err, report.ErrSurveyClosed)
+	if !invalid && !closed {
+		h.fail(w, r, err)
+		return
+	}
+	p, perr := h.requestPage(r, d, t)
+	if perr != nil {
+		h.fail(w, r, perr)
+		return
+	}
+	d.Page = p
+	if closed {
+		d.Error = d.T("csat.survey.closed")
+		h.render(w, http.StatusConflict, "portal/request", d)
+		return
+	}
+	p.Rating, p.RatingComment = rating, comment
+	for _, f := range ve.Fields {
+		p.Errors["survey-"+f.Field] = d.T("csat.survey.error." + f.Field)
+	}
+	h.render(w, http.StatusUnprocessableEntity, "portal/request", d)
 }
 
 func (h *Handler) solve(w http.ResponseWriter, r *http.Request) {
