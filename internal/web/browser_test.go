@@ -284,6 +284,7 @@ func TestBrowserSLABreachNotice(t *testing.T) {
 	signIn(t, tab, s.URL, "agent@example.com")
 	tab.Navigate(s.URL + "/views/mine")
 	tab.WaitText("#ticket-list", "Server room too hot")
+	tab.WaitLive()
 
 	// The SLA job records a breach as a ticket event (tested with the
 	// job); here the event's way to the screen is what is checked.

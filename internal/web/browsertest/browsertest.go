@@ -439,6 +439,25 @@ func (tb *Tab) WaitText(sel, substring string) {
 		fmt.Errorf("text not there after %s; %s", WaitTextTimeout, got))
 }
 
+// WaitLive waits up to 10 seconds for the page's live-event stream to be
+// open, so that a change made after it reaches the page: the stream starts
+// from the moment it connects.
+func (tb *Tab) WaitLive() {
+	tb.t.Helper()
+	const expr = `!!(window.Tessera && Tessera.source && Tessera.source.readyState === 1)`
+	deadline := time.Now().Add(WaitTextTimeout)
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(tb.ctx, time.Until(deadline)+time.Second)
+		open, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
+		cancel()
+		if err == nil && open {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	tb.fail("WaitLive", fmt.Errorf("the live-event stream did not open within %s", WaitTextTimeout))
+}
+
 // Screenshot saves a full-page PNG of the tab and returns its path. The file
 // is named after the test, a counter and name, in $TESSERA_SCREENSHOT_DIR or
 // artifacts/screenshots at the root of the repository.

@@ -124,7 +124,8 @@
   // Live events: one EventSource per page; pages react through T.on("ticket").
   T.live = function (query) {
     if (!window.EventSource || T.source) return;
-    const es = new EventSource("/events" + (query || ""));
+    T.liveQuery = query || "";
+    const es = new EventSource("/events" + T.liveQuery);
     T.source = es;
     ["ticket", "presence", "resync"].forEach((name) =>
       es.addEventListener(name, (ev) => {
@@ -133,6 +134,17 @@
         T.emit(name, d);
       }));
   };
+
+  // Close the stream when the page goes, not when the browser gets round
+  // to it: a browser keeps six connections per host, and streams left open
+  // by pages already left stall the next page's loading. A page brought
+  // back from the back-forward cache listens again.
+  window.addEventListener("pagehide", () => {
+    if (T.source) { T.source.close(); T.source = null; }
+  });
+  window.addEventListener("pageshow", (ev) => {
+    if (ev.persisted && T.liveQuery !== undefined) T.live(T.liveQuery);
+  });
 
   // Debounced refresh of the parts of the page marked data-live.
   let pending = null;
