@@ -35,7 +35,7 @@ func mailImport(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	return withApp(ctx, c, stderr, func(a *app.App) error {
-		g := &ingest.Ingester{Tickets: a.Tickets, People: a.People, Log: a.Log}
+		g := &ingest.Ingester{Tickets: a.Tickets, People: a.People, Log: a.Log, Failed: &ingest.FailedStore{DB: a.DB}}
 		boxes, err := a.Inboxes.List(ctx, auth.System)
 		if err != nil {
 			return err
@@ -61,9 +61,13 @@ func mailImport(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		failed := 0
 		for _, f := range files {
 			err := ingest.ReadFile(f, func(index int, raw []byte) error {
-				res := g.Ingest(ctx, raw)
+				source := f
+				if index > 0 {
+					source = fmt.Sprintf("%s#%d", f, index)
+				}
+				res := g.IngestFrom(ctx, raw, source)
 				res.File, res.Index = f, index
-				if res.Status == ingest.StatusFailed {
+				if !res.Kept() {
 					failed++
 				}
 				return enc.Encode(res)
@@ -79,8 +83,8 @@ func mailImport(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			}
 		}
 		if failed > 0 {
-			// Failed mail is not kept anywhere yet (the failed-mail list
-			// comes with the IMAP path), so it is not "stored": say so.
+			// Mail kept raw in the failed-mail list counts as stored; this
+			// is mail not kept anywhere (or a file that could not be read).
 			return fmt.Errorf("%d message(s) could not be stored", failed)
 		}
 		return nil

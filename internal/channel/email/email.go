@@ -13,6 +13,7 @@ package email
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/mail"
@@ -481,4 +482,15 @@ func forwardedName(raw []byte) string {
 		}
 	}
 	return "forwarded.eml"
+}
+
+// ThreadIndexRoot is the conversation part of an Outlook Thread-Index: its
+// first 22 bytes (a timestamp and a GUID), base64 again; each reply only
+// appends 5 bytes. Empty when the header is missing or not Outlook's.
+func ThreadIndexRoot(threadIndex string) string {
+	b, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(threadIndex), ""))
+	if err != nil || len(b) < 22 {
+		return ""
+	}
+	return base64.StdEncoding.EncodeToString(b[:22])
 }
