@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"tessera/internal/channel/email/imapfetch"
+	"tessera/internal/channel/email/ingest"
 	"tessera/internal/inbox"
 	"tessera/internal/jobs"
 	"tessera/internal/kb"
@@ -43,6 +45,11 @@ type App struct {
 	KB      *kb.Service
 	Reports *report.Service
 	Log     *slog.Logger
+
+	// Mail in (issue 4): the failed-mail list and the IMAP fetcher's
+	// cursors and health.
+	FailedMail *ingest.FailedStore
+	IMAP       *imapfetch.Store
 }
 
 // Options configure an App.
@@ -108,6 +115,9 @@ func New(ctx context.Context, db *store.DB, o Options) (*App, error) {
 	a.KB = &kb.Service{DB: db}
 	a.Reports = &report.Service{DB: db}
 	a.Tickets = &ticket.Service{DB: db, Limits: o.Limits, Clocks: a.SLA, Priorities: a.SLA}
+	// Mail in (issue 4).
+	a.FailedMail = &ingest.FailedStore{DB: db}
+	a.IMAP = &imapfetch.Store{DB: db}
 	workers, periodic := jobs.Standard(db, a.Tickets, a.SLA, o.CloseSolvedAfter, o.Log)
 	jobs.AddMail(workers, sender)
 	q, err := jobs.New(db, jobs.Options{Work: o.Work, Workers: workers, Periodic: periodic, Logger: o.Log})
