@@ -50,6 +50,9 @@ type App struct {
 	// cursors and health.
 	FailedMail *ingest.FailedStore
 	IMAP       *imapfetch.Store
+	// MailIn fetches the IMAP inboxes; `tessera serve` runs it, and
+	// changing an inbox calls its Reload.
+	MailIn *imapfetch.Supervisor
 }
 
 // Options configure an App.
@@ -118,6 +121,7 @@ func New(ctx context.Context, db *store.DB, o Options) (*App, error) {
 	// Mail in (issue 4).
 	a.FailedMail = &ingest.FailedStore{DB: db}
 	a.IMAP = &imapfetch.Store{DB: db}
+	a.MailIn = a.mailSupervisor()
 	workers, periodic := jobs.Standard(db, a.Tickets, a.SLA, o.CloseSolvedAfter, o.Log)
 	jobs.AddMail(workers, sender)
 	q, err := jobs.New(db, jobs.Options{Work: o.Work, Workers: workers, Periodic: periodic, Logger: o.Log})

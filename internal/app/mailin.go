@@ -50,9 +50,9 @@ func (a *App) NewMailIngester(b *inbox.Inbox, mine []string) *ingest.Ingester {
 	return g
 }
 
-// MailSupervisor is the IMAP fetching of every email inbox with an IMAP
+// mailSupervisor is the IMAP fetching of every email inbox with an IMAP
 // account; servers run it (Run) and call Reload when an inbox changes.
-func (a *App) MailSupervisor() *imapfetch.Supervisor {
+func (a *App) mailSupervisor() *imapfetch.Supervisor {
 	return &imapfetch.Supervisor{
 		Inboxes: a.Inboxes,
 		NewIngester: func(b inbox.Inbox, mine []string) imapfetch.Ingester {

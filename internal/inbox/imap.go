@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"tessera/internal/validation"
 )
@@ -41,6 +42,23 @@ type IMAPSettings struct {
 	Folder   string `json:"folder"`
 	After    string `json:"after"`
 	MoveTo   string `json:"move_to"`
+}
+
+// MailHealth is how an email inbox's fetching goes, for the admin (kept
+// by the IMAP fetcher).
+type MailHealth struct {
+	InboxID       int64      `json:"inbox_id"`
+	State         string     `json:"state"`
+	LastFetchAt   *time.Time `json:"last_fetch_at"`
+	LastSuccessAt *time.Time `json:"last_success_at"`
+	LastError     string     `json:"last_error"`
+	LastErrorAt   *time.Time `json:"last_error_at"`
+	// Backlog is the number of messages in the folder above the cursor
+	// when last looked at: mail not yet made tickets.
+	Backlog int `json:"backlog"`
+	// Fetched counts the messages this inbox has ingested.
+	Fetched   int64     `json:"fetched"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Addr is host:port.

@@ -48,10 +48,12 @@ type Inbox struct {
 	DefaultPriority string `json:"default_priority"`
 	// Settings is the channel's own configuration. Only admins see it: a
 	// mailbox's will hold credentials.
-	Settings  map[string]any `json:"settings,omitempty"`
-	Active    bool           `json:"active"`
-	CreatedAt time.Time      `json:"created_at"`
-	UpdatedAt time.Time      `json:"updated_at"`
+	Settings map[string]any `json:"settings,omitempty"`
+	Active   bool           `json:"active"`
+	// Health is an email inbox's fetching, when asked for (one inbox).
+	Health    *MailHealth `json:"health,omitempty"`
+	CreatedAt time.Time   `json:"created_at"`
+	UpdatedAt time.Time   `json:"updated_at"`
 }
 
 // Input creates or changes an inbox. Nil fields are left as they are (or

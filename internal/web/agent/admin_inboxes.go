@@ -105,6 +105,7 @@ func (h *Handler) adminInboxCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	if in, ok := inboxInput(f, true); ok {
 		_, err := h.Site.App.Inboxes.Create(r.Context(), page.ViewerFrom(r.Context()).Actor, in)
+		h.Site.App.MailIn.Reload()
 		if h.settle(w, r, f, err, nil, "admin.inbox_created", "/admin/inboxes") {
 			return
 		}
@@ -149,6 +150,7 @@ func (h *Handler) adminInboxUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	if in, ok := inboxInput(f, false); ok {
 		_, err := h.Site.App.Inboxes.Update(r.Context(), page.ViewerFrom(r.Context()).Actor, b.ID, in)
+		h.Site.App.MailIn.Reload()
 		if h.settle(w, r, f, err, nil, "admin.saved", "/admin/inboxes") {
 			return
 		}

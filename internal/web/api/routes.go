@@ -76,6 +76,7 @@ func (s *Server) Routes() []Route {
 	routes = append(routes, s.slaRoutes()...)
 	routes = append(routes, s.kbRoutes()...)
 	routes = append(routes, s.reportRoutes()...)
+	routes = append(routes, s.mailInRoutes()...) // mail in (issue 4)
 	return append(routes, s.inboxRoutes()...)
 }
 

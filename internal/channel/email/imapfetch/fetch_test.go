@@ -357,7 +357,7 @@ func TestSupervisor(t *testing.T) {
 		defer cancel()
 		m := newMemServer(t, imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIdle: {}})
 		f, _ := setup(t, e, m, inbox.AfterSeen, "")
-		sup := f.MailSupervisor()
+		sup := f.MailIn
 		sup.MinBackoff, sup.MaxBackoff = 50*time.Millisecond, 200*time.Millisecond
 		done := make(chan struct{})
 		go func() { sup.Run(ctx); close(done) }()

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"time"
 
+	"tessera/internal/inbox"
 	"tessera/internal/store"
 )
 
@@ -30,20 +31,7 @@ const (
 )
 
 // Health is how an inbox's fetching goes, for the admin.
-type Health struct {
-	InboxID       int64      `json:"inbox_id"`
-	State         string     `json:"state"`
-	LastFetchAt   *time.Time `json:"last_fetch_at"`
-	LastSuccessAt *time.Time `json:"last_success_at"`
-	LastError     string     `json:"last_error"`
-	LastErrorAt   *time.Time `json:"last_error_at"`
-	// Backlog is the number of messages in the folder above the cursor
-	// when last looked at: mail not yet made tickets.
-	Backlog int `json:"backlog"`
-	// Fetched counts the messages this inbox has ingested.
-	Fetched   int64     `json:"fetched"`
-	UpdatedAt time.Time `json:"updated_at"`
-}
+type Health = inbox.MailHealth
 
 // Store keeps cursors and health.
 type Store struct {
