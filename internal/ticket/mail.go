@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/microcosm-cc/bluemonday"
@@ -85,6 +86,18 @@ func mailPolicy(cids map[string]string) *bluemonday.Policy {
 		}
 	})
 	return p
+}
+
+var (
+	readPolicyOnce sync.Once
+	readPolicyP    *bluemonday.Policy
+)
+
+// readPolicy re-sanitises stored mail HTML: the images already point at
+// our attachments; anything else remote is still blocked.
+func readPolicy() *bluemonday.Policy {
+	readPolicyOnce.Do(func() { readPolicyP = mailPolicy(nil) })
+	return readPolicyP
 }
 
 // SanitizeMailHTML keeps the safe subset of a mail's HTML: no scripts,
@@ -193,7 +206,8 @@ func (m *Message) fillMail(fullText, html, headers *string) error {
 		m.FullText = *fullText
 	}
 	if html != nil && *html != "" {
-		m.HTML = *html
+		// Sanitised when stored, and again when shown.
+		m.HTML = readPolicy().Sanitize(*html)
 	}
 	if headers != nil && *headers != "" {
 		var h MailHeaders

@@ -43,6 +43,14 @@ type Failed struct {
 	UpdatedAt  time.Time `json:"updated_at"`
 }
 
+// State is the resolution, or "" while the entry is open.
+func (x Failed) State() string {
+	if x.Resolution == nil {
+		return ""
+	}
+	return *x.Resolution
+}
+
 // FailedStore is the failed-mail list: nothing received is dropped.
 // Reading and acting on it is for admins.
 type FailedStore struct {
