@@ -34,6 +34,9 @@ type Fetcher struct {
 	// PollInterval is the wait between looks when the server has no IDLE
 	// (default 30 s).
 	PollInterval time.Duration
+	// NoIdle polls even a server that offers IDLE (one whose IDLE is
+	// known to miss mail).
+	NoIdle bool
 	// IdleRestart re-issues IDLE before servers drop it (default 20 min;
 	// RFC 2177 says 29).
 	IdleRestart time.Duration
@@ -63,6 +66,14 @@ func (f *Fetcher) defaults() {
 	}
 }
 
+// health records a change of the inbox's health; a failure to record it
+// is logged, not fatal: the mail matters more than its dashboard.
+func (f *Fetcher) health(ctx context.Context, u healthUpdate) {
+	if err := f.Store.update(ctx, f.InboxID, u); err != nil && ctx.Err() == nil {
+		f.Log.Warn("imap: health not recorded", "err", err)
+	}
+}
+
 // ErrNotKept is returned when a message could be neither stored nor kept
 // raw: the session stops before the cursor passes it, so it is fetched
 // again on the next one.
@@ -75,6 +86,9 @@ type session struct {
 	wake   chan struct{}
 	cursor Cursor
 	stop   func() bool
+	// idle is whether the server offers IDLE, read once after login: the
+	// capabilities of a connection that just died read as none.
+	idle bool
 }
 
 // dial connects and logs in.
@@ -161,6 +175,7 @@ func (s *session) open(ctx context.Context) error {
 		cur = Cursor{UIDValidity: sel.UIDValidity}
 	}
 	s.cursor = cur
+	s.idle = s.c.Caps().Has(imap.CapIdle) && !f.NoIdle
 	if f.Settings.After == inbox.AfterMove && f.Settings.MoveTo != "" {
 		// The folder may exist already; if it cannot be made, the move
 		// fails and says why.
@@ -195,7 +210,7 @@ func (s *session) fetchNew(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	backlog := len(uids)
-	_ = f.Store.update(ctx, f.InboxID, healthUpdate{state: StateFetching, fetchAt: true, backlog: &backlog})
+	f.health(ctx, healthUpdate{state: StateFetching, fetchAt: true, backlog: &backlog})
 	done := 0
 	for len(uids) > 0 {
 		batch := uids[:min(len(uids), f.BatchSize)]
@@ -203,7 +218,7 @@ func (s *session) fetchNew(ctx context.Context) (int, error) {
 		n, err := s.fetchBatch(ctx, batch)
 		done += n
 		backlog -= n
-		_ = f.Store.update(ctx, f.InboxID, healthUpdate{backlog: &backlog, fetchedBy: n})
+		f.health(ctx, healthUpdate{backlog: &backlog, fetchedBy: n})
 		if err != nil {
 			return done, err
 		}
@@ -294,21 +309,29 @@ func (s *session) after(uids []imap.UID) error {
 // else one poll interval.
 func (s *session) wait(ctx context.Context) error {
 	f := s.f
-	if !s.c.Caps().Has(imap.CapIdle) {
-		_ = f.Store.update(ctx, f.InboxID, healthUpdate{state: StatePolling})
+	if !s.idle {
+		f.health(ctx, healthUpdate{state: StatePolling})
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
+		case <-s.c.Closed():
+			return errors.New("the server closed the connection")
 		case <-time.After(f.PollInterval):
 		case <-s.wake:
 		}
 		return nil
 	}
-	_ = f.Store.update(ctx, f.InboxID, healthUpdate{state: StateIdle})
+	// Mail that arrived while we fetched is announced in answer to a
+	// command (some servers announce nothing new once IDLE starts): the
+	// NOOP's EXISTS wakes the wait at once.
+	if err := s.c.Noop().Wait(); err != nil {
+		return fmt.Errorf("noop: %w", err)
+	}
 	idle, err := s.c.Idle()
 	if err != nil {
 		return fmt.Errorf("idle: %w", err)
 	}
+	f.health(ctx, healthUpdate{state: StateIdle})
 	t := time.NewTimer(f.IdleRestart)
 	defer t.Stop()
 	select {
@@ -340,7 +363,7 @@ func (f *Fetcher) Once(ctx context.Context) (int, error) {
 	}
 	n, err := s.fetchNew(ctx)
 	if err == nil {
-		_ = f.Store.update(ctx, f.InboxID, healthUpdate{success: true})
+		f.health(ctx, healthUpdate{success: true})
 	}
 	return n, err
 }
@@ -349,7 +372,7 @@ func (f *Fetcher) Once(ctx context.Context) (int, error) {
 // connection fails (the error). The caller reconnects.
 func (f *Fetcher) Session(ctx context.Context) error {
 	f.defaults()
-	_ = f.Store.update(ctx, f.InboxID, healthUpdate{state: StateConnecting})
+	f.health(ctx, healthUpdate{state: StateConnecting})
 	s, err := f.dial(ctx)
 	if err != nil {
 		return err
@@ -365,14 +388,14 @@ func (f *Fetcher) Session(ctx context.Context) error {
 			}
 			return err
 		}
-		_ = f.Store.update(ctx, f.InboxID, healthUpdate{success: true})
+		f.health(ctx, healthUpdate{success: true})
 		if err := s.wait(ctx); err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
 			return err
 		}
-		if !s.c.Caps().Has(imap.CapIdle) {
+		if !s.idle {
 			// Some servers report new mail only in answer to a command.
 			if err := s.c.Noop().Wait(); err != nil {
 				return fmt.Errorf("noop: %w", err)

@@ -182,7 +182,7 @@ func setup(t *testing.T, e store.Engine, m *memServer, after, moveTo string) (*f
 	if err != nil {
 		t.Fatal(err)
 	}
-	return f, &imapfetch.Fetcher{InboxID: b.ID, Settings: s, Ingester: g, Store: f.IMAP, BatchSize: 2}
+	return f, &imapfetch.Fetcher{InboxID: b.ID, Settings: s, Ingester: g, Store: f.IMAP, BatchSize: 2, Log: f.Log}
 }
 
 func (f *fixture) tickets(t *testing.T) int {
@@ -364,10 +364,11 @@ func TestSupervisor(t *testing.T) {
 
 		waitFor := func(what string, cond func() bool) {
 			t.Helper()
-			deadline := time.Now().Add(10 * time.Second)
+			deadline := time.Now().Add(30 * time.Second) // generous: the test machine is shared
 			for !cond() {
 				if time.Now().After(deadline) {
-					t.Fatalf("timed out waiting for %s", what)
+					h, _, err := f.IMAP.Health(context.Background(), f.inbox.ID)
+					t.Fatalf("timed out waiting for %s; health %+v %v", what, h, err)
 				}
 				time.Sleep(20 * time.Millisecond)
 			}
@@ -409,5 +410,33 @@ func TestSupervisor(t *testing.T) {
 		case <-time.After(5 * time.Second):
 			t.Fatal("supervisor did not stop")
 		}
+	})
+}
+
+// TestSupervisorPolling: without IDLE the folder is polled, and a dropped
+// connection is noticed while waiting between polls. (go-imap's server
+// always offers IDLE, so the fetcher is told not to use it.)
+func TestSupervisorPolling(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		ctx, cancel := context.WithCancel(context.Background())
+		m := newMemServer(t, imap.CapSet{imap.CapIMAP4rev1: {}})
+		f, _ := setup(t, e, m, inbox.AfterSeen, "")
+		sup := f.MailIn
+		sup.MinBackoff, sup.MaxBackoff = 50*time.Millisecond, 200*time.Millisecond
+		sup.Fetcher.PollInterval, sup.Fetcher.NoIdle = 100*time.Millisecond, true
+		done := make(chan struct{})
+		go func() { sup.Run(ctx); close(done) }()
+		defer func() { cancel(); <-done }()
+		health := func() imapfetch.Health {
+			h, _, _ := f.IMAP.Health(context.Background(), f.inbox.ID)
+			return h
+		}
+		waitFor(t, 30*time.Second, "polling", func() bool { return health().State == imapfetch.StatePolling })
+		m.deliver(t, "INBOX", mail(1))
+		waitFor(t, 30*time.Second, "the ticket", func() bool { return f.tickets(t) == 1 })
+		m.cutAll()
+		waitFor(t, 30*time.Second, "the error recorded", func() bool { return health().LastErrorAt != nil })
+		m.deliver(t, "INBOX", mail(2))
+		waitFor(t, 30*time.Second, "the second ticket", func() bool { return f.tickets(t) == 2 })
 	})
 }

@@ -179,7 +179,7 @@ func (s *Supervisor) run(ctx context.Context, w *worker, b inbox.Inbox, mine []s
 		}
 		wait := backoff/2 + rand.N(backoff/2+1)
 		f.Log.Warn("imap: session ended; reconnecting", "err", err, "in", wait)
-		_ = s.Store.update(ctx, b.ID, healthUpdate{state: StateBackoff, err: err})
+		f.health(ctx, healthUpdate{state: StateBackoff, err: err})
 		select {
 		case <-ctx.Done():
 		case <-time.After(wait):
@@ -188,5 +188,5 @@ func (s *Supervisor) run(ctx context.Context, w *worker, b inbox.Inbox, mine []s
 	}
 	// The worker may be replaced by a new one for the same inbox: only a
 	// supervisor shutting down says "stopped".
-	_ = s.Store.update(context.WithoutCancel(ctx), b.ID, healthUpdate{state: StateStopped})
+	f.health(context.WithoutCancel(ctx), healthUpdate{state: StateStopped})
 }
