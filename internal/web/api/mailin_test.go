@@ -6,7 +6,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
+	"tessera/internal/channel/email/imapfetch"
 	"tessera/internal/store"
 	"tessera/internal/store/storetest"
 )
@@ -59,8 +61,28 @@ func TestInboxMailContract(t *testing.T) {
 		}
 		// An agent sees the inbox, not its settings.
 		r = e.must(http.StatusOK, "GET", path, cAgent, nil, nil)
-		if strings.Contains(string(r.Body), "imap") {
-			t.Errorf("agent sees settings: %s", r.Body)
+		if strings.Contains(string(r.Body), "imap") || strings.Contains(string(r.Body), `"health"`) {
+			t.Errorf("agent sees settings (or health before any fetch): %s", r.Body)
+		}
+		// Once fetched, the inbox carries its health.
+		if err := e.f.IMAP.SetCursor(t.Context(), created.ID, "INBOX", imapfetch.Cursor{UIDValidity: 1, LastUID: 5}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.f.DB.Write().Exec(t.Context(), `INSERT INTO inbox_health (inbox_id, state, last_error, backlog, fetched, updated_at) VALUES ($1, 'idle', 'was down', 3, 5, $2)`,
+			created.ID, time.Now().UTC()); err != nil {
+			t.Fatal(err)
+		}
+		var withHealth struct {
+			Health *struct {
+				State     string `json:"state"`
+				Backlog   int    `json:"backlog"`
+				Fetched   int    `json:"fetched"`
+				LastError string `json:"last_error"`
+			} `json:"health"`
+		}
+		e.must(http.StatusOK, "GET", path, cAdmin, nil, &withHealth)
+		if h := withHealth.Health; h == nil || h.State != "idle" || h.Backlog != 3 || h.Fetched != 5 || h.LastError != "was down" {
+			t.Errorf("health: %+v", h)
 		}
 		for field, imap := range map[string]map[string]any{
 			"imap.security": {"host": "x.test", "username": "u", "password": "p", "security": "ssl"},
