@@ -195,6 +195,23 @@ func (g *Ingester) addFollowers(ctx context.Context, tid int64, m *email.Message
 	return err
 }
 
+// participant reports whether a contact is a ticket's requester or one of
+// its followers.
+func (g *Ingester) participant(ctx context.Context, tid int64, c people.Contact) (bool, error) {
+	t, err := g.Tickets.Get(ctx, auth.System, tid)
+	if err != nil {
+		return false, err
+	}
+	if t.RequesterID == c.ID {
+		return true, nil
+	}
+	fs, err := g.Tickets.Followers(ctx, auth.System, tid)
+	if err != nil {
+		return false, err
+	}
+	return slices.ContainsFunc(fs, func(p ticket.Person) bool { return p.ID == c.ID }), nil
+}
+
 // ours reports whether addr is one of our inboxes (a plus-address too).
 func (g *Ingester) ours(addr string) bool {
 	local, domain, _ := strings.Cut(addr, "@")
@@ -261,11 +278,18 @@ func (g *Ingester) thread(ctx context.Context, m *email.Message, sender people.C
 		}
 	}
 	// Outlook keeps the conversation in Thread-Index when other clients
-	// on the way dropped the reference headers.
+	// on the way dropped the reference headers. Anyone can copy a header,
+	// so it counts only from the requester or a follower.
 	if tid, ok, err := g.Tickets.TicketByThreadIndex(ctx, email.ThreadIndexRoot(m.ThreadIndex)); err != nil {
 		return 0, err
 	} else if ok {
-		return tid, nil
+		in, err := g.participant(ctx, tid, sender)
+		if err != nil {
+			return 0, err
+		}
+		if in {
+			return tid, nil
+		}
 	}
 	for _, n := range []int64{m.AddressTicket, m.SubjectTicket} {
 		if n == 0 {

@@ -72,6 +72,12 @@ func TestThreadingGaps(t *testing.T) {
 		if r := gSupport.Ingest(ctx, []byte(reply)); r.Status != "appended" || r.TicketID != r1.TicketID {
 			t.Errorf("thread-index reply: %+v, want ticket %d", r, r1.TicketID)
 		}
+		// A stranger copying the header does not get in.
+		stranger := "From: Eve <eve@elsewhere.example>\r\nTo: support@acme.example\r\nSubject: RE: Outlook thread\r\nMessage-ID: <eve-1@elsewhere.example>\r\n" +
+			"Thread-Index: " + threadIndex(10, 3) + "\r\n\r\nLet me in.\r\n"
+		if r := gSupport.Ingest(ctx, []byte(stranger)); r.Status != "created" || r.TicketID == r1.TicketID {
+			t.Errorf("stranger with a copied Thread-Index: %+v", r)
+		}
 		// Another root is another conversation.
 		other := "From: Pat <pat@cliente.example>\r\nTo: support@acme.example\r\nSubject: RE: Outlook thread\r\nMessage-ID: <ol-3@cliente.example>\r\n" +
 			"Thread-Index: " + threadIndex(90, 1) + "\r\n\r\nThird.\r\n"
