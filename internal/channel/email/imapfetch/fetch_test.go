@@ -440,3 +440,47 @@ func TestSupervisorPolling(t *testing.T) {
 		waitFor(t, 30*time.Second, "the second ticket", func() bool { return f.tickets(t) == 2 })
 	})
 }
+
+// TestTwoServersOneInbox: two servers sharing the database fetch an inbox
+// once: the second waits on the first's lease and takes over when the
+// first stops.
+func TestTwoServersOneInbox(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		m := newMemServer(t, nil)
+		f, _ := setup(t, e, m, inbox.AfterSeen, "")
+		newSup := func(owner string) (*imapfetch.Supervisor, context.CancelFunc, chan struct{}) {
+			sup := &imapfetch.Supervisor{Inboxes: f.Inboxes, Store: f.IMAP, Log: f.Log, Owner: owner, LeaseTTL: 300 * time.Millisecond,
+				MinBackoff: 50 * time.Millisecond, MaxBackoff: 200 * time.Millisecond,
+				NewIngester: func(b inbox.Inbox, mine []string) imapfetch.Ingester { return f.NewMailIngester(&b, mine) }}
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan struct{})
+			go func() { sup.Run(ctx); close(done) }()
+			return sup, cancel, done
+		}
+		owner := func() string {
+			var o *string
+			_ = f.DB.Read().QueryRow(context.Background(), `SELECT lease_owner FROM inbox_health WHERE inbox_id = $1`, f.inbox.ID).Scan(&o)
+			if o == nil {
+				return ""
+			}
+			return *o
+		}
+		_, stopA, doneA := newSup("server-a")
+		waitFor(t, 30*time.Second, "server a's lease", func() bool { return owner() == "server-a" })
+		_, stopB, doneB := newSup("server-b")
+		defer func() { stopB(); <-doneB }()
+		for i := 1; i <= 3; i++ {
+			m.deliver(t, "INBOX", mail(i))
+		}
+		waitFor(t, 30*time.Second, "three tickets", func() bool { return f.tickets(t) == 3 })
+		time.Sleep(700 * time.Millisecond) // past two lease renewals
+		if o := owner(); o != "server-a" {
+			t.Errorf("lease moved to %q while server a runs", o)
+		}
+		stopA()
+		<-doneA
+		waitFor(t, 30*time.Second, "server b's lease", func() bool { return owner() == "server-b" })
+		m.deliver(t, "INBOX", mail(4))
+		waitFor(t, 30*time.Second, "the fourth ticket", func() bool { return f.tickets(t) == 4 })
+	})
+}

@@ -138,3 +138,36 @@ func (s *Store) Health(ctx context.Context, inboxID int64) (Health, bool, error)
 	}
 	return h, true, nil
 }
+
+// Lease claims an inbox's fetching for owner until now+ttl, or renews the
+// claim; ok is false while another owner's lease runs. Servers sharing a
+// database thus fetch each inbox once.
+func (s *Store) Lease(ctx context.Context, inboxID int64, owner string, ttl time.Duration) (bool, error) {
+	now := store.Now()
+	var id int64
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		return tx.QueryRow(ctx, `INSERT INTO inbox_health (inbox_id, state, updated_at, lease_owner, lease_until) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (inbox_id) DO UPDATE SET lease_owner = excluded.lease_owner, lease_until = excluded.lease_until
+			WHERE inbox_health.lease_owner IS NULL OR inbox_health.lease_owner = excluded.lease_owner OR inbox_health.lease_until < $3
+			RETURNING inbox_id`, inboxID, StateConnecting, now, owner, now.Add(ttl)).Scan(&id)
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("lease of inbox %d: %w", inboxID, err)
+	}
+	return true, nil
+}
+
+// Release gives up owner's lease, so another server takes over at once.
+func (s *Store) Release(ctx context.Context, inboxID int64, owner string) error {
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE inbox_health SET lease_owner = NULL, lease_until = NULL WHERE inbox_id = $1 AND lease_owner = $2`, inboxID, owner)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("release inbox %d: %w", inboxID, err)
+	}
+	return nil
+}

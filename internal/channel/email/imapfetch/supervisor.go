@@ -3,8 +3,11 @@ package imapfetch
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"os"
 	"sync"
 	"time"
 
@@ -34,6 +37,11 @@ type Supervisor struct {
 	MinBackoff, MaxBackoff time.Duration
 	// Fetcher tunes every worker's fetcher (poll interval, TLS config).
 	Fetcher Fetcher
+	// Owner names this server in the inbox leases (default host name,
+	// process id and a random part); LeaseTTL is how long a lease holds
+	// without renewal (default 1 min).
+	Owner    string
+	LeaseTTL time.Duration
 
 	once    sync.Once
 	reload  chan struct{}
@@ -62,6 +70,13 @@ func (s *Supervisor) init() {
 		}
 		if s.Log == nil {
 			s.Log = slog.Default()
+		}
+		if s.LeaseTTL <= 0 {
+			s.LeaseTTL = time.Minute
+		}
+		if s.Owner == "" {
+			host, _ := os.Hostname()
+			s.Owner = fmt.Sprintf("%s/%d/%08x", host, os.Getpid(), rand.Uint32())
 		}
 	})
 }
@@ -159,6 +174,34 @@ func (s *Supervisor) sync(ctx context.Context) {
 	}
 }
 
+// session runs one fetcher session while renewing the lease; losing the
+// lease (another server took over after a stall) ends the session.
+func (s *Supervisor) session(ctx context.Context, f *Fetcher, inboxID int64) error {
+	sctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	go func() {
+		t := time.NewTicker(s.LeaseTTL / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-sctx.Done():
+				return
+			case <-t.C:
+			}
+			held, err := s.Store.Lease(sctx, inboxID, s.Owner, s.LeaseTTL)
+			if err == nil && !held {
+				cancel(errors.New("another server took over this inbox"))
+				return
+			}
+		}
+	}()
+	err := f.Session(sctx)
+	if cause := context.Cause(sctx); err == nil && cause != nil && ctx.Err() == nil {
+		return cause
+	}
+	return err
+}
+
 // run keeps one inbox's session going: reconnecting after a failure with
 // exponential backoff and jitter, reset by a session that lasted.
 func (s *Supervisor) run(ctx context.Context, w *worker, b inbox.Inbox, mine []string) {
@@ -167,10 +210,28 @@ func (s *Supervisor) run(ctx context.Context, w *worker, b inbox.Inbox, mine []s
 	f := s.Fetcher
 	f.InboxID, f.Settings, f.Store, f.Log = b.ID, settings, s.Store, s.Log.With("inbox_id", b.ID)
 	f.Ingester = s.NewIngester(b, mine)
+	defer func() {
+		if err := s.Store.Release(context.WithoutCancel(ctx), b.ID, s.Owner); err != nil {
+			f.Log.Warn("imap: lease not released", "err", err)
+		}
+	}()
 	backoff := s.MinBackoff
 	for ctx.Err() == nil {
+		held, err := s.Store.Lease(ctx, b.ID, s.Owner, s.LeaseTTL)
+		if err != nil || !held {
+			// Another server fetches this inbox (or the database is
+			// away): look again before its lease would run out.
+			if err != nil && ctx.Err() == nil {
+				f.Log.Warn("imap: lease", "err", err)
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(s.LeaseTTL / 3):
+			}
+			continue
+		}
 		start := time.Now()
-		err := f.Session(ctx)
+		err = s.session(ctx, &f, b.ID)
 		if ctx.Err() != nil {
 			break
 		}

@@ -48,7 +48,11 @@ CREATE TABLE inbox_health (
     last_error_at   TIMESTAMPTZ,
     backlog         BIGINT NOT NULL DEFAULT 0,
     fetched         BIGINT NOT NULL DEFAULT 0,
-    updated_at      TIMESTAMPTZ NOT NULL
+    updated_at      TIMESTAMPTZ NOT NULL,
+    -- Which server fetches the inbox, until when: servers sharing one
+    -- database fetch each inbox once.
+    lease_owner     TEXT,
+    lease_until     TIMESTAMPTZ
 );
 
 -- +goose Down

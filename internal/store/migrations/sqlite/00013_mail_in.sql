@@ -48,7 +48,11 @@ CREATE TABLE inbox_health (
     last_error_at   TIMESTAMP,
     backlog         INTEGER NOT NULL DEFAULT 0,
     fetched         INTEGER NOT NULL DEFAULT 0,
-    updated_at      TIMESTAMP NOT NULL
+    updated_at      TIMESTAMP NOT NULL,
+    -- Which server fetches the inbox, until when: servers sharing one
+    -- database fetch each inbox once.
+    lease_owner     TEXT,
+    lease_until     TIMESTAMP
 );
 
 -- +goose Down
