@@ -3,7 +3,9 @@
 # in a private directory: Dovecot (IMAP and LMTP) and Postfix (SMTP), with
 # Postfix delivering mail for tessera.test to Dovecot over LMTP.
 #
-#   scripts/mailservers.sh            install if missing, (re)start, print env
+#   scripts/mailservers.sh            install if missing, start unless both
+#                                     already answer, print env
+#   scripts/mailservers.sh restart    stop, then start afresh
 #   scripts/mailservers.sh stop       stop both
 #   eval "$(scripts/mailservers.sh)"  export the addresses into this shell
 #
@@ -41,11 +43,35 @@ stop() {
 	fi
 }
 
-if [ "${1:-}" = stop ]; then
+print_env() {
+	cat <<ENV
+export TESSERA_TEST_IMAP_ADDR=127.0.0.1:$IMAP_PORT
+export TESSERA_TEST_LMTP_ADDR=127.0.0.1:$LMTP_PORT
+export TESSERA_TEST_SMTP_ADDR=127.0.0.1:$SMTP_PORT
+export TESSERA_TEST_MAIL_DOMAIN=$DOMAIN
+export TESSERA_TEST_MAIL_USERS="support@$DOMAIN:support-secret customer@$DOMAIN:customer-secret agent@$DOMAIN:agent-secret"
+ENV
+}
+ready() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+case "${1:-}" in
+stop)
 	stop
 	log "stopped"
 	exit 0
-fi
+	;;
+restart) ;;
+*)
+	# Several test runs share the servers: one already running (started
+	# by this script: our pid files) is left alone.
+	if [ -f "$DIR/dovecot/run/master.pid" ] && [ -f "$DIR/postfix/queue/pid/master.pid" ] &&
+		ready "$IMAP_PORT" && ready "$LMTP_PORT" && ready "$SMTP_PORT"; then
+		log "already running"
+		print_env
+		exit 0
+	fi
+	;;
+esac
 
 # --- install -----------------------------------------------------------------
 if ! command -v dovecot >/dev/null || [ ! -x /usr/lib/dovecot/lmtp ] || ! command -v postfix >/dev/null; then
@@ -195,16 +221,9 @@ log "starting postfix (SMTP 127.0.0.1:$SMTP_PORT)"
 postfix -c "$P/etc" start </dev/null >>"$P/start.log" 2>&1
 
 # --- wait until both answer --------------------------------------------------
-ready() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for port in "$IMAP_PORT" "$LMTP_PORT" "$SMTP_PORT"; do
 	for _ in $(seq 1 100); do ready "$port" && break; sleep 0.1; done
 	ready "$port" || { log "port $port did not open; see $D/dovecot.log and $P/maillog"; exit 1; }
 done
 
-cat <<ENV
-export TESSERA_TEST_IMAP_ADDR=127.0.0.1:$IMAP_PORT
-export TESSERA_TEST_LMTP_ADDR=127.0.0.1:$LMTP_PORT
-export TESSERA_TEST_SMTP_ADDR=127.0.0.1:$SMTP_PORT
-export TESSERA_TEST_MAIL_DOMAIN=$DOMAIN
-export TESSERA_TEST_MAIL_USERS="support@$DOMAIN:support-secret customer@$DOMAIN:customer-secret agent@$DOMAIN:agent-secret"
-ENV
+print_env

@@ -35,18 +35,9 @@ func mailImport(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	return withApp(ctx, c, stderr, func(a *app.App) error {
-		g := &ingest.Ingester{Tickets: a.Tickets, People: a.People, Log: a.Log, Bounces: a.Bounces}
-		boxes, err := a.Inboxes.List(ctx, auth.System)
-		if err != nil {
-			return err
-		}
-		// A plus-address names a ticket only on one of our own addresses.
-		for _, b := range boxes {
-			if b.Kind == inbox.KindEmail && b.Address != "" {
-				g.Options.Inboxes = append(g.Options.Inboxes, b.Address)
-			}
-		}
+		var id *int64
 		if *inboxID != 0 {
+			id = inboxID
 			b, err := a.Inboxes.Get(ctx, auth.System, *inboxID)
 			if err != nil {
 				return fmt.Errorf("--inbox: %w", err)
@@ -54,16 +45,25 @@ func mailImport(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			if b.Kind != inbox.KindEmail {
 				return usageError(fmt.Sprintf("--inbox: inbox %d is a %s inbox, not an email one", b.ID, b.Kind))
 			}
-			g.Defaults = ingest.Defaults{InboxID: &b.ID, TeamID: b.DefaultTeamID, Priority: b.DefaultPriority, Language: b.DefaultLanguage}
+		}
+		// The same ingester as the IMAP fetcher's: the inbox's defaults,
+		// our addresses, failed mail kept raw.
+		g, err := a.MailIngester(ctx, id)
+		if err != nil {
+			return err
 		}
 		enc := json.NewEncoder(stdout)
 		enc.SetEscapeHTML(false)
 		failed := 0
 		for _, f := range files {
 			err := ingest.ReadFile(f, func(index int, raw []byte) error {
-				res := g.Ingest(ctx, raw)
+				source := f
+				if index > 0 {
+					source = fmt.Sprintf("%s#%d", f, index)
+				}
+				res := g.IngestFrom(ctx, raw, source)
 				res.File, res.Index = f, index
-				if res.Status == ingest.StatusFailed {
+				if !res.Kept() {
 					failed++
 				}
 				return enc.Encode(res)
@@ -79,8 +79,8 @@ func mailImport(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			}
 		}
 		if failed > 0 {
-			// Failed mail is not kept anywhere yet (the failed-mail list
-			// comes with the IMAP path), so it is not "stored": say so.
+			// Mail kept raw in the failed-mail list counts as stored; this
+			// is mail not kept anywhere (or a file that could not be read).
 			return fmt.Errorf("%d message(s) could not be stored", failed)
 		}
 		return nil

@@ -40,13 +40,24 @@ func TestMailImport(t *testing.T) {
 			t.Errorf("results: %s", out)
 		}
 
-		// A file that is not mail: reported, and the exit is an error
-		// since it was not stored.
+		// A file that is not mail: reported as failed with its error, and
+		// kept raw in the failed-mail list, so it counts as stored (exit 0).
 		bad := filepath.Join(dir, "bad.eml")
 		must(t, os.WriteFile(bad, []byte("not a mail\n"), 0o600))
 		out, _, err = tessera(t, "", "mail", "import", "--database-url", db, bad)
-		if err == nil || !strings.Contains(out, `"status":"failed"`) {
+		var r ingest.Result
+		if err != nil || json.Unmarshal([]byte(out), &r) != nil || r.Status != "failed" || r.Error == "" || r.FailedID == 0 {
 			t.Errorf("bad file: %q %v", out, err)
+		}
+		// The same bytes again are the same open entry.
+		out, _, _ = tessera(t, "", "mail", "import", "--database-url", db, bad)
+		var r2 ingest.Result
+		if json.Unmarshal([]byte(out), &r2) != nil || r2.FailedID != r.FailedID {
+			t.Errorf("bad file again: %q, first entry %d", out, r.FailedID)
+		}
+		// A file that cannot be read is not kept anywhere: an error.
+		if out, _, err := tessera(t, "", "mail", "import", "--database-url", db, filepath.Join(dir, "missing.eml")); err == nil {
+			t.Errorf("missing file: exit 0, %q", out)
 		}
 		if _, _, err := tessera(t, "", "mail", "import", "--database-url", db, "--inbox", "999", eml); err == nil {
 			t.Error("an unknown inbox accepted")

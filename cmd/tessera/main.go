@@ -197,6 +197,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			log.Error("live events", "err", err)
 		}
 	}()
+	// Mail in (issue 4): every email inbox with an IMAP account is fetched
+	// until shutdown.
+	mailCtx, stopMail := context.WithCancel(ctx)
+	mailDone := make(chan struct{})
+	go func() { a.MailIn.Run(mailCtx); close(mailDone) }()
+	defer func() { stopMail(); <-mailDone }()
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

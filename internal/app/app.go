@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"tessera/internal/automation"
+	"tessera/internal/channel/email/imapfetch"
+	"tessera/internal/channel/email/ingest"
 	"tessera/internal/channel/email/outbound"
 	"tessera/internal/inbox"
 	"tessera/internal/jobs"
@@ -61,6 +63,14 @@ type App struct {
 	Bounces       *outbound.Bounces
 	// Macros: canned replies and their ticket actions (feature kbmacros).
 	Macros *macro.Service
+
+	// Mail in (issue 4): the failed-mail list and the IMAP fetcher's
+	// cursors and health.
+	FailedMail *ingest.FailedStore
+	IMAP       *imapfetch.Store
+	// MailIn fetches the IMAP inboxes; `tessera serve` runs it, and
+	// changing an inbox calls its Reload.
+	MailIn *imapfetch.Supervisor
 }
 
 // Options configure an App.
@@ -132,6 +142,10 @@ func New(ctx context.Context, db *store.DB, o Options) (*App, error) {
 	// Macros (feature kbmacros) act through the ticket service.
 	a.Macros = &macro.Service{DB: db, Tickets: a.Tickets, People: a.People, Limits: o.Limits}
 	a.KB.Limits = o.Limits
+	// Mail in (issue 4).
+	a.FailedMail = &ingest.FailedStore{DB: db}
+	a.IMAP = &imapfetch.Store{DB: db}
+	a.MailIn = a.mailSupervisor()
 	workers, periodic := jobs.Standard(db, a.Tickets, a.SLA, o.CloseSolvedAfter, o.Log)
 	jobs.AddMail(workers, sender)
 	// Routing and webhooks (issue 6).

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -47,10 +48,12 @@ type Inbox struct {
 	DefaultPriority string `json:"default_priority"`
 	// Settings is the channel's own configuration. Only admins see it: a
 	// mailbox's will hold credentials.
-	Settings  map[string]any `json:"settings,omitempty"`
-	Active    bool           `json:"active"`
-	CreatedAt time.Time      `json:"created_at"`
-	UpdatedAt time.Time      `json:"updated_at"`
+	Settings map[string]any `json:"settings,omitempty"`
+	Active   bool           `json:"active"`
+	// Health is an email inbox's fetching, when asked for (one inbox).
+	Health    *MailHealth `json:"health,omitempty"`
+	CreatedAt time.Time   `json:"created_at"`
+	UpdatedAt time.Time   `json:"updated_at"`
 }
 
 // Input creates or changes an inbox. Nil fields are left as they are (or
@@ -65,6 +68,13 @@ type Input struct {
 	DefaultPriority *string         `json:"default_priority"`
 	Settings        *map[string]any `json:"settings"`
 	Active          *bool           `json:"active"`
+
+	// Mail-in (issue 4): "type" is another name for "kind"; "imap" and
+	// "smtp" are settings.imap and settings.smtp. An omitted password
+	// keeps the stored one.
+	Type *string         `json:"type"`
+	IMAP *map[string]any `json:"imap"`
+	SMTP *map[string]any `json:"smtp"`
 }
 
 // MaxSettings bounds the size of an inbox's settings, as JSON.
@@ -85,6 +95,12 @@ func (in Input) apply(b *Inbox) error {
 	c.Text("name", b.Name, 100, true)
 	if in.Kind != nil {
 		b.Kind = *in.Kind
+	}
+	if in.Type != nil {
+		if in.Kind != nil && *in.Kind != *in.Type {
+			c.Add("type", "names another kind than kind; give one of them")
+		}
+		b.Kind = *in.Type
 	}
 	if !slices.Contains(Kinds, b.Kind) {
 		c.Add("kind", "must be one of %s", strings.Join(Kinds, ", "))
@@ -121,11 +137,44 @@ func (in Input) apply(b *Inbox) error {
 	if b.DefaultPriority != "" && !slices.Contains(ticket.Priorities, b.DefaultPriority) {
 		c.Add("default_priority", "must be empty (decided by the priority rules) or one of %s", strings.Join(ticket.Priorities, ", "))
 	}
+	old := b.Settings
 	if in.Settings != nil {
-		b.Settings = *in.Settings
+		b.Settings = map[string]any{}
+		for k, v := range *in.Settings {
+			if sec, ok := v.(map[string]any); ok {
+				v = keepSecrets(sec, old[k])
+			}
+			b.Settings[k] = v
+		}
 	}
 	if b.Settings == nil {
 		b.Settings = map[string]any{}
+	} else {
+		b.Settings = maps.Clone(b.Settings)
+	}
+	if in.IMAP != nil {
+		b.Settings["imap"] = *in.IMAP
+	}
+	if in.SMTP != nil {
+		b.Settings["smtp"] = keepSecrets(maps.Clone(*in.SMTP), old["smtp"])
+	}
+	if v, ok := b.Settings["imap"]; ok && (in.IMAP != nil || in.Settings != nil) {
+		sec, _ := v.(map[string]any)
+		prev, _ := old["imap"].(map[string]any)
+		if b.Kind != KindEmail {
+			c.Add("imap", "only email inboxes read an IMAP account")
+		} else if parsed, err := ParseIMAPSettings(sec, prev); err != nil {
+			c.Merge("", err)
+		} else {
+			b.Settings["imap"] = parsed
+		}
+	}
+	if v, ok := b.Settings["smtp"]; ok && (in.SMTP != nil || in.Settings != nil) {
+		if b.Kind != KindEmail {
+			c.Add("smtp", "only email inboxes send through an SMTP server")
+		} else if _, err := ParseSMTPSettings(v); err != nil {
+			c.Merge("", err)
+		}
 	}
 	if raw, err := json.Marshal(b.Settings); err != nil || len(raw) > MaxSettings {
 		c.Add("settings", "must be a JSON object of at most %d bytes", MaxSettings)
@@ -210,7 +259,11 @@ func (s *Service) save(ctx context.Context, actor auth.Actor, b Inbox) (Inbox, e
 	if err != nil {
 		return Inbox{}, err
 	}
-	return s.get(ctx, s.DB.Read(), b.ID)
+	saved, err := s.get(ctx, s.DB.Read(), b.ID)
+	if err != nil {
+		return Inbox{}, err
+	}
+	return shown(actor, saved), nil
 }
 
 const cols = `id, name, kind, address, default_team_id, default_language, default_priority, settings, active, created_at, updated_at`
@@ -242,6 +295,8 @@ func (s *Service) get(ctx context.Context, q store.Querier, id int64) (Inbox, er
 func shown(actor auth.Actor, b Inbox) Inbox {
 	if !actor.IsAdmin() {
 		b.Settings = nil
+	} else {
+		b.Settings = redact(b.Settings)
 	}
 	return b
 }

@@ -106,3 +106,28 @@ func TestInboxes(t *testing.T) {
 		}
 	})
 }
+
+// TestInboxSMTPChecked: an inbox's SMTP server is checked when it is saved,
+// so a typo shows on the form rather than as undelivered replies.
+func TestInboxSMTPChecked(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		f := apptest.New(t, e)
+		for _, tc := range []struct {
+			smtp map[string]any
+			want string
+		}{
+			{map[string]any{"host": "smtp.acme.test", "security": "ssl"}, "smtp.security"},
+			{map[string]any{"host": "smtp.acme.test", "port": 70000}, "smtp.port"},
+			{map[string]any{"username": "help", "password": "x"}, "smtp.host"},
+		} {
+			_, err := f.Inboxes.Create(ctx, f.Admin, inbox.Input{Name: ptr("Mail " + tc.want), Kind: ptr("email"), Address: ptr(tc.want + "@acme.test"), SMTP: &tc.smtp})
+			if got := fieldOf(err); got != tc.want {
+				t.Errorf("smtp %v: error on %q, want %q", tc.smtp, got, tc.want)
+			}
+		}
+		if _, err := f.Inboxes.Create(ctx, f.Admin, inbox.Input{Name: ptr("Good"), Kind: ptr("email"), Address: ptr("good@acme.test"),
+			SMTP: &map[string]any{"host": "smtp.acme.test", "security": "tls", "username": "good", "password": "s3cret"}}); err != nil {
+			t.Errorf("a good SMTP server refused: %v", err)
+		}
+	})
+}

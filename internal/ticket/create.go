@@ -47,6 +47,8 @@ type CreateInput struct {
 	CreatedAt *time.Time `json:"created_at,omitempty"`
 	// MailMessageID is the Message-ID of the mail that opened the ticket.
 	MailMessageID string `json:"-"`
+	// Mail is what a ticket opened by mail keeps of it (mail-in).
+	Mail *MailInput `json:"-"`
 }
 
 const maxSubject = 250
@@ -209,7 +211,11 @@ func (s *Service) Create(ctx context.Context, actor auth.Actor, in CreateInput) 
 		if err != nil {
 			return err
 		}
-		if err := saveAttachments(ctx, tx, id, msgID, atts, at); err != nil {
+		attIDs, err := saveAttachments(ctx, tx, id, msgID, atts, at)
+		if err != nil {
+			return err
+		}
+		if err := storeMail(ctx, tx, msgID, in.Mail, attIDs, at); err != nil {
 			return err
 		}
 		if err := writeTags(ctx, tx, id, tags, nil); err != nil {

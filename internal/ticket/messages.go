@@ -31,6 +31,8 @@ type MessageInput struct {
 	Channel       string            `json:"channel"`
 	Attachments   []AttachmentInput `json:"attachments"`
 	MailMessageID string            `json:"-"`
+	// Mail is what a message received by mail keeps of it (mail-in).
+	Mail *MailInput `json:"-"`
 }
 
 // MessageResult is the message added and the ticket it landed on: a reply
@@ -95,7 +97,7 @@ func (s *Service) AddMessage(ctx context.Context, actor auth.Actor, ticketID int
 		if t.StatusCategory == StatusClosed {
 			if actor.Kind == auth.KindContact || actor.Kind == auth.KindSystem && in.Kind == KindReply && in.MailMessageID != "" {
 				followUp = &CreateInput{Subject: followUpSubject(t.Subject), Body: in.Body, Requester: &RequesterInput{ID: t.RequesterID},
-					Priority: t.Priority, Type: t.Type, Channel: in.Channel, TeamID: t.TeamID, Tags: t.Tags, Attachments: in.Attachments, MailMessageID: in.MailMessageID}
+					Priority: t.Priority, Type: t.Type, Channel: in.Channel, TeamID: t.TeamID, Tags: t.Tags, Attachments: in.Attachments, MailMessageID: in.MailMessageID, Mail: in.Mail}
 				return nil
 			}
 			return fmt.Errorf("%w: #%d is closed; a customer reply opens a follow-up", ErrClosed, t.Number)
@@ -111,7 +113,11 @@ func (s *Service) AddMessage(ctx context.Context, actor auth.Actor, ticketID int
 		if err != nil {
 			return err
 		}
-		if err := saveAttachments(ctx, tx, t.ID, msgID, atts, at); err != nil {
+		attIDs, err := saveAttachments(ctx, tx, t.ID, msgID, atts, at)
+		if err != nil {
+			return err
+		}
+		if err := storeMail(ctx, tx, msgID, in.Mail, attIDs, at); err != nil {
 			return err
 		}
 		evType := EventReply
@@ -261,7 +267,8 @@ func (s *Service) Messages(ctx context.Context, actor auth.Actor, ticketID int64
 
 func (s *Service) messages(ctx context.Context, ticketID, onlyID int64, notes bool) ([]Message, error) {
 	q := `SELECT m.id, m.ticket_id, m.kind, m.channel, m.author_agent_id, m.author_contact_id, COALESCE(a.name, c.name, ''),
-		m.body_text, m.body_html, m.created_at
+		m.body_text, m.body_html, m.created_at, m.full_text, m.html, m.mail_headers, m.raw_sha256 IS NOT NULL,
+		COALESCE(a.email, (SELECT i.value FROM contact_identities i WHERE i.contact_id = c.id AND i.kind = 'email' ORDER BY i.is_primary DESC, i.id LIMIT 1), '')
 		FROM messages m LEFT JOIN agents a ON a.id = m.author_agent_id LEFT JOIN contacts c ON c.id = m.author_contact_id
 		WHERE m.ticket_id = $1`
 	args := []any{ticketID}
@@ -281,7 +288,13 @@ func (s *Service) messages(ctx context.Context, ticketID, onlyID int64, notes bo
 	idx := map[int64]int{}
 	for rows.Next() {
 		var m Message
-		if err := rows.Scan(&m.ID, &m.TicketID, &m.Kind, &m.Channel, &m.AuthorAgentID, &m.AuthorContactID, &m.AuthorName, &m.BodyText, &m.BodyHTML, &m.CreatedAt); err != nil {
+		var fullText, html, headers *string
+		if err := rows.Scan(&m.ID, &m.TicketID, &m.Kind, &m.Channel, &m.AuthorAgentID, &m.AuthorContactID, &m.AuthorName, &m.BodyText, &m.BodyHTML, &m.CreatedAt,
+			&fullText, &html, &headers, &m.HasOriginal, &m.From.Email); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("messages of ticket %d: %w", ticketID, err)
+		}
+		if err := m.fillMail(fullText, html, headers); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("messages of ticket %d: %w", ticketID, err)
 		}
@@ -417,18 +430,21 @@ func executable(data []byte) bool {
 	return pe >= 0x40 && pe+4 <= len(data) && bytes.Equal(data[pe:pe+4], []byte("PE\x00\x00"))
 }
 
-func saveAttachments(ctx context.Context, tx *store.Tx, ticketID, msgID int64, atts []checkedAttachment, at time.Time) error {
+// saveAttachments stores a message's files and returns their ids, in order.
+func saveAttachments(ctx context.Context, tx *store.Tx, ticketID, msgID int64, atts []checkedAttachment, at time.Time) ([]int64, error) {
+	ids := make([]int64, 0, len(atts))
 	for _, a := range atts {
-		if _, err := tx.Exec(ctx, `INSERT INTO blobs (sha256, size, data, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
-			a.sha, len(a.Data), a.Data, at); err != nil {
-			return fmt.Errorf("store attachment: %w", err)
+		if err := PutBlob(ctx, tx, a.sha, a.Data, at); err != nil {
+			return nil, fmt.Errorf("store attachment: %w", err)
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO attachments (message_id, ticket_id, sha256, filename, content_type, size, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			msgID, ticketID, a.sha, a.Filename, a.ContentType, len(a.Data), at); err != nil {
-			return fmt.Errorf("store attachment: %w", err)
+		var id int64
+		if err := tx.QueryRow(ctx, `INSERT INTO attachments (message_id, ticket_id, sha256, filename, content_type, size, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+			msgID, ticketID, a.sha, a.Filename, a.ContentType, len(a.Data), at).Scan(&id); err != nil {
+			return nil, fmt.Errorf("store attachment: %w", err)
 		}
+		ids = append(ids, id)
 	}
-	return nil
+	return ids, nil
 }
 
 // AttachmentData returns an attachment's metadata and bytes, if the actor

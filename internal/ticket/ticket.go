@@ -126,6 +126,18 @@ type Message struct {
 	CreatedAt       time.Time    `json:"created_at"`
 	// Delivery: the mail deliveries of a reply sent by mail (agents only).
 	Delivery []Delivery `json:"delivery,omitempty"`
+
+	// Text is what the author newly wrote (quoted earlier mail and the
+	// signature folded away); FullText all of it; HTML the sanitised HTML
+	// (a mail's own, else the rendered text). From is the author's
+	// mailbox; Headers, for mail, its headers; HasOriginal says the raw
+	// mail can be downloaded.
+	Text        string       `json:"text"`
+	FullText    string       `json:"full_text"`
+	HTML        string       `json:"html"`
+	From        Address      `json:"from"`
+	Headers     *MailHeaders `json:"headers,omitempty"`
+	HasOriginal bool         `json:"has_original"`
 }
 
 // Attachment is a file carried by a message.

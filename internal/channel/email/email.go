@@ -13,6 +13,7 @@ package email
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/mail"
@@ -212,8 +213,14 @@ func Parse(raw []byte, opt Options) (msg *Message, err error) {
 		InReplyTo:   ids(env.GetHeader("In-Reply-To")),
 		References:  ids(env.GetHeader("References")),
 		ThreadIndex: strings.TrimSpace(env.GetHeader("Thread-Index")),
-		Text:        normaliseText(fixC1(env.Text)),
-		HTML:        fixC1(env.HTML),
+		Text:        normaliseText(fixC1(validUTF8(env.Text))),
+		HTML:        fixC1(validUTF8(env.HTML)),
+	}
+	if m.Text == "" && m.HTML == "" && strings.HasPrefix(env.Root.ContentType, "multipart/") && env.Root.FirstChild == nil {
+		// A multipart without a boundary, read as one part: its body is
+		// the text, not something to drop.
+		m.Text = normaliseText(validUTF8(string(env.Root.Content)))
+		m.Warnings = append(m.Warnings, "a multipart body without a boundary was read as text")
 	}
 	if d, err := env.Date(); err == nil {
 		m.Date = d.UTC()
@@ -382,6 +389,20 @@ func fixC1(s string) string {
 
 func isC1(r rune) bool { return r >= 0x80 && r <= 0x9f }
 
+// validUTF8 reads text that is not UTF-8 — 8-bit mail without a declared
+// charset — as Windows-1252, the likeliest, instead of storing bytes no
+// database or browser accepts.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	out, err := charmap.Windows1252.NewDecoder().String(s)
+	if err != nil {
+		return strings.ToValidUTF8(s, "\uFFFD")
+	}
+	return out
+}
+
 func normaliseText(s string) string {
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	return strings.ReplaceAll(s, "\r", "\n")
@@ -481,4 +502,15 @@ func forwardedName(raw []byte) string {
 		}
 	}
 	return "forwarded.eml"
+}
+
+// ThreadIndexRoot is the conversation part of an Outlook Thread-Index: its
+// first 22 bytes (a timestamp and a GUID), base64 again; each reply only
+// appends 5 bytes. Empty when the header is missing or not Outlook's.
+func ThreadIndexRoot(threadIndex string) string {
+	b, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(threadIndex), ""))
+	if err != nil || len(b) < 22 {
+		return ""
+	}
+	return base64.StdEncoding.EncodeToString(b[:22])
 }

@@ -63,6 +63,11 @@ func (h *Handler) registerAdmin(mux *http.ServeMux) {
 	mux.HandleFunc("POST /admin/inboxes", a(h.adminInboxCreate))
 	mux.HandleFunc("GET /admin/inboxes/{id}", a(h.adminInboxEdit))
 	mux.HandleFunc("POST /admin/inboxes/{id}", a(h.adminInboxUpdate))
+	// Mail in (issue 4): the failed-mail list.
+	mux.HandleFunc("GET /admin/failed-mail", a(h.adminFailedMail))
+	mux.HandleFunc("GET /admin/failed-mail/{id}/raw", a(h.adminFailedMailRaw))
+	mux.HandleFunc("POST /admin/failed-mail/{id}/retry", a(h.adminFailedMailRetry))
+	mux.HandleFunc("POST /admin/failed-mail/{id}/dismiss", a(h.adminFailedMailDismiss))
 
 	mux.HandleFunc("GET /admin/sla", a(h.adminSLA))
 	mux.HandleFunc("GET /admin/sla/calendars/new", a(h.adminCalendarNew))
@@ -102,6 +107,7 @@ var adminSections = []struct{ Key, URL string }{
 	{"fields", "/admin/fields"},
 	{"tags", "/admin/tags"},
 	{"inboxes", "/admin/inboxes"},
+	{"failed_mail", "/admin/failed-mail"}, // mail in (issue 4)
 	{"sla", "/admin/sla"},
 	// The rule builder (issue 6).
 	{"triggers", "/admin/triggers"},

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -47,6 +48,14 @@ type adminInboxPage struct {
 	Teams      []people.Team
 	Languages  []adminLanguage
 	Priorities []string
+	// Mail in (issue 4): the IMAP and SMTP choices, whether passwords are
+	// stored (never shown), and the fetching's health.
+	Securities   []string
+	Auths        []string
+	Afters       []string
+	IMAPPassword bool
+	SMTPPassword bool
+	Health       *inbox.MailHealth
 }
 
 func (h *Handler) renderInboxForm(w http.ResponseWriter, r *http.Request, b *inbox.Inbox, f *adminForm) {
@@ -60,7 +69,25 @@ func (h *Handler) renderInboxForm(w http.ResponseWriter, r *http.Request, b *inb
 		title = "admin.inbox_edit"
 	}
 	p := adminInboxPage{adminBase: newAdminBase("inboxes", f), Inbox: b, Kinds: inbox.Kinds, Teams: teams,
-		Languages: newAdminChoices().Languages, Priorities: ticket.Priorities}
+		Languages: newAdminChoices().Languages, Priorities: ticket.Priorities,
+		Securities: []string{inbox.SecurityTLS, inbox.SecuritySTARTTLS, inbox.SecurityNone}, Auths: []string{inbox.AuthPassword, inbox.AuthXOAUTH2},
+		Afters: []string{inbox.AfterSeen, inbox.AfterMove, inbox.AfterDelete}}
+	if b != nil {
+		imap, _ := b.Settings["imap"].(map[string]any)
+		smtp, _ := b.Settings["smtp"].(map[string]any)
+		p.IMAPPassword, _ = imap["password_set"].(bool)
+		p.SMTPPassword, _ = smtp["password_set"].(bool)
+		if b.Kind == inbox.KindEmail {
+			health, ok, err := h.Site.App.IMAP.Health(r.Context(), b.ID)
+			if err != nil {
+				h.Site.Fail(w, r, err)
+				return
+			}
+			if ok {
+				p.Health = &health
+			}
+		}
+	}
 	h.renderAdmin(w, r, "admin/inbox", title, p, f)
 }
 
@@ -87,7 +114,39 @@ func inboxInput(f *adminForm, creating bool) (inbox.Input, bool) {
 		active := f.On("active")
 		in.Active = &active
 	}
+	// The mailbox's servers: a section left without a host is left as it
+	// is; an empty password keeps the stored one.
+	if f.Get("kind") == inbox.KindEmail {
+		section := func(prefix string, keys ...string) *map[string]any {
+			if strings.TrimSpace(f.Get(prefix+"host")) == "" {
+				return nil
+			}
+			m := map[string]any{}
+			for _, k := range keys {
+				if v := strings.TrimSpace(f.Get(prefix + k)); v != "" || k == "password" {
+					m[k] = v
+				}
+			}
+			if p, err := strconv.Atoi(f.Get(prefix + "port")); err == nil {
+				m["port"] = p
+			} else if f.Get(prefix+"port") != "" {
+				f.add(prefix+"port", "must be a port from 1 to 65535")
+			}
+			return &m
+		}
+		in.IMAP = section("imap_", "host", "security", "username", "password", "auth", "folder", "after", "move_to")
+		in.SMTP = section("smtp_", "host", "security", "username", "password", "auth")
+		if f.Invalid() {
+			return in, false
+		}
+	}
 	return in, true
+}
+
+// mailField puts a settings error ("imap.host") under its form field
+// ("imap_host").
+func mailField(field, detail string) (string, string) {
+	return strings.Replace(field, ".", "_", 1), detail
 }
 
 func (h *Handler) adminInboxNew(w http.ResponseWriter, r *http.Request) {
@@ -105,7 +164,8 @@ func (h *Handler) adminInboxCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	if in, ok := inboxInput(f, true); ok {
 		_, err := h.Site.App.Inboxes.Create(r.Context(), page.ViewerFrom(r.Context()).Actor, in)
-		if h.settle(w, r, f, err, nil, "admin.inbox_created", "/admin/inboxes") {
+		h.Site.App.MailIn.Reload()
+		if h.settle(w, r, f, err, mailField, "admin.inbox_created", "/admin/inboxes") {
 			return
 		}
 	}
@@ -134,6 +194,14 @@ func (h *Handler) adminInboxEdit(w http.ResponseWriter, r *http.Request) {
 	f.Values.Set("default_language", b.DefaultLanguage)
 	f.Values.Set("default_priority", b.DefaultPriority)
 	f.Values.Set("active", boolValue(b.Active))
+	for _, sec := range []string{"imap", "smtp"} {
+		m, _ := b.Settings[sec].(map[string]any)
+		for k, v := range m {
+			if k != "password_set" {
+				f.Values.Set(sec+"_"+k, fmt.Sprint(v))
+			}
+		}
+	}
 	h.renderInboxForm(w, r, b, f)
 }
 
@@ -149,7 +217,8 @@ func (h *Handler) adminInboxUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	if in, ok := inboxInput(f, false); ok {
 		_, err := h.Site.App.Inboxes.Update(r.Context(), page.ViewerFrom(r.Context()).Actor, b.ID, in)
-		if h.settle(w, r, f, err, nil, "admin.saved", "/admin/inboxes") {
+		h.Site.App.MailIn.Reload()
+		if h.settle(w, r, f, err, mailField, "admin.saved", "/admin/inboxes") {
 			return
 		}
 	}

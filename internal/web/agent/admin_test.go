@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"tessera/internal/webhook"
 	"testing"
 
@@ -236,6 +237,22 @@ func adminCases() []adminCase {
 		{method: "POST", path: id("/admin/webhooks/%d/active", func(_ *adminEnv, w *adminWorld) int64 { return w.webhook }), form: vals("active", "0")},
 		{method: "POST", path: id("/admin/webhooks/%d/test", func(_ *adminEnv, w *adminWorld) int64 { return w.webhook }), form: vals()},
 		{method: "POST", path: id("/admin/webhooks/%d/delete", func(_ *adminEnv, w *adminWorld) int64 { return w.webhookGone }), form: vals()},
+		// Mail in (issue 4): an IMAP account on the form; the failed-mail list.
+		{method: "POST", path: id("/admin/inboxes/%d", func(_ *adminEnv, w *adminWorld) int64 { return w.inbox }),
+			form: vals("name", "Support mail", "kind", "email", "address", "help@acme.test", "default_language", "en", "active", "1",
+				"imap_host", "imap.acme.test", "imap_port", "993", "imap_security", "tls", "imap_username", "help@acme.test", "imap_password", "s3cret",
+				"imap_auth", "password", "imap_folder", "INBOX", "imap_after", "move", "imap_move_to", "Done")},
+		{method: "GET", path: fixedPath("/admin/failed-mail")},
+		{method: "GET", path: fixedPath("/admin/failed-mail?all=1")},
+		{method: "GET", path: func(e *adminEnv, _ *adminWorld) string {
+			return fmt.Sprintf("/admin/failed-mail/%d/raw", keepFailed(e))
+		}},
+		{method: "POST", path: func(e *adminEnv, _ *adminWorld) string {
+			return fmt.Sprintf("/admin/failed-mail/%d/retry", keepFailed(e))
+		}},
+		{method: "POST", path: func(e *adminEnv, _ *adminWorld) string {
+			return fmt.Sprintf("/admin/failed-mail/%d/dismiss", keepFailed(e))
+		}},
 		{method: "GET", path: fixedPath("/admin/sla")},
 		{method: "GET", path: fixedPath("/admin/sla/calendars/new")},
 		{method: "POST", path: fixedPath("/admin/sla/calendars"), form: vals("name", "Night shift", "time_zone", "Asia/Jerusalem",
@@ -400,4 +417,15 @@ func TestAdminTagRename(t *testing.T) {
 			t.Errorf("confirmation does not count the tickets:\n%s", excerpt(confirm.Body))
 		}
 	})
+}
+
+var failedSeq atomic.Int64
+
+// keepFailed puts a new entry on the failed-mail list.
+func keepFailed(e *adminEnv) int64 {
+	id, err := e.f.FailedMail.Keep(context.Background(), nil, "test", []byte(fmt.Sprintf("broken mail %d", failedSeq.Add(1))), "no header")
+	if err != nil {
+		panic(err)
+	}
+	return id
 }

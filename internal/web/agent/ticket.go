@@ -33,6 +33,7 @@ func (h *Handler) registerTicket(mux *http.ServeMux) {
 	mux.HandleFunc("POST /tickets/{id}/followers/{contact}/remove", s.Agent(h.removeFollower))
 	mux.HandleFunc("POST /preview", s.Agent(h.preview))
 	mux.HandleFunc("GET /attachments/{id}", s.Agent(h.attachment))
+	mux.HandleFunc("GET /messages/{id}/original", s.Agent(h.originalMail)) // mail in (issue 4)
 }
 
 // historyLimit bounds the events read for one page: a ticket with more
@@ -405,6 +406,22 @@ func (h *Handler) attachment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sendAttachment(w, a, data)
+}
+
+// originalMail downloads the mail a message was made from, byte for byte.
+func (h *Handler) originalMail(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathInt(r, "id")
+	if !ok {
+		h.Site.NotFound(w, r)
+		return
+	}
+	data, err := h.Site.App.Tickets.RawMail(r.Context(), page.ViewerFrom(r.Context()).Actor, id)
+	if err != nil {
+		h.Site.Fail(w, r, err)
+		return
+	}
+	sendAttachment(w, ticket.Attachment{Filename: fmt.Sprintf("message-%d.eml", id), ContentType: "message/rfc822",
+		SHA256: fmt.Sprintf("message-%d", id)}, data)
 }
 
 func sendAttachment(w http.ResponseWriter, a ticket.Attachment, data []byte) {

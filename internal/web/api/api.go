@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"tessera/internal/channel/email/ingest"
 
 	"tessera/internal/app"
 	"tessera/internal/auth"
@@ -246,7 +247,7 @@ func problemFor(err error) (*Problem, bool) {
 		return &Problem{Status: http.StatusNotFound, Title: "Not Found", Detail: "no such resource, or you may not see it"}, true
 	case errors.Is(err, auth.ErrForbidden):
 		return &Problem{Status: http.StatusForbidden, Title: "Forbidden", Detail: strings.TrimPrefix(err.Error(), "forbidden: ")}, true
-	case errors.Is(err, ticket.ErrClosed), errors.Is(err, ticket.ErrMerged):
+	case errors.Is(err, ticket.ErrClosed), errors.Is(err, ticket.ErrMerged), errors.Is(err, ingest.ErrResolved):
 		return &Problem{Status: http.StatusConflict, Title: "Conflict", Detail: err.Error()}, true
 	case errors.Is(err, store.ErrConflict):
 		return &Problem{Status: http.StatusConflict, Title: "Conflict", Detail: "this already exists"}, true

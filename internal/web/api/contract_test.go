@@ -265,7 +265,7 @@ func TestListsEnvelope(t *testing.T) {
 			}
 			caller := cAgent
 			if rt.Access == api.Admin {
-				caller = cAdmin // admins' lists (webhooks, mail templates)
+				caller = cAdmin // admins' lists (webhooks, mail templates, failed mail)
 			}
 			r := e.must(http.StatusOK, "GET", path, caller, nil, nil)
 			var env map[string]json.RawMessage

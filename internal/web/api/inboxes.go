@@ -29,11 +29,16 @@ type inboxRequest struct {
 	DefaultPriority *string         `json:"default_priority,omitempty"`
 	Settings        *map[string]any `json:"settings,omitempty"`
 	Active          *bool           `json:"active,omitempty"`
+	// Mail in (issue 4): type is another name for kind; imap and smtp are
+	// settings.imap and settings.smtp.
+	Type *string         `json:"type,omitempty"`
+	IMAP *map[string]any `json:"imap,omitempty"`
+	SMTP *map[string]any `json:"smtp,omitempty"`
 }
 
 func (req inboxRequest) input() (inbox.Input, error) {
 	in := inbox.Input{Name: req.Name, Kind: req.Kind, Address: req.Address, DefaultLanguage: req.DefaultLanguage,
-		DefaultPriority: req.DefaultPriority, Settings: req.Settings, Active: req.Active}
+		DefaultPriority: req.DefaultPriority, Settings: req.Settings, Active: req.Active, Type: req.Type, IMAP: req.IMAP, SMTP: req.SMTP}
 	team, err := optionalID("default_team_id", req.DefaultTeamID)
 	if err != nil {
 		return in, err
@@ -65,6 +70,15 @@ func (s *Server) getInbox(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if b.Kind == inbox.KindEmail {
+		h, found, err := s.App.IMAP.Health(r.Context(), b.ID)
+		if err != nil {
+			return err
+		}
+		if found {
+			b.Health = &h
+		}
+	}
 	return ok(w, http.StatusOK, b)
 }
 
@@ -77,13 +91,14 @@ func (s *Server) createInbox(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if in.Kind == nil {
+	if in.Kind == nil && in.Type == nil {
 		return validation.Field("kind", "must be one of email, web, api, chat")
 	}
 	b, err := s.App.Inboxes.Create(r.Context(), actorOf(r), in)
 	if err != nil {
 		return err
 	}
+	s.App.MailIn.Reload()
 	w.Header().Set("Location", fmt.Sprintf("/api/v1/inboxes/%d", b.ID))
 	return ok(w, http.StatusCreated, b)
 }
@@ -105,5 +120,6 @@ func (s *Server) patchInbox(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.App.MailIn.Reload()
 	return ok(w, http.StatusOK, b)
 }

@@ -36,6 +36,7 @@ type world struct {
 	// and a file of the article.
 	macro, textMacro, articleFile int64
 	macroFile                     int64 // on textMacro
+	mailMsg                       int64 // a message made from a mail, on the Support ticket
 }
 
 func newWorld(t *testing.T, e *env) *world {
@@ -103,7 +104,26 @@ func newWorld(t *testing.T, e *env) *world {
 	data, ct := multipartBody(nil, formFile{"attachments", "matrix.txt", "text/plain", []byte("matrix")})
 	e.must(http.StatusCreated, "POST", fmt.Sprintf("/api/v1/articles/%d/attachments", w.article), cAdmin, formRequest{data, ct}, &files)
 	w.articleFile = files.Items[0].ID
+	// Mail in: a mail answering the Support ticket keeps its original.
+	g, err := e.f.MailIngester(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := g.Ingest(t.Context(), []byte(fmt.Sprintf("From: someone@example.org\r\nSubject: Re [#%d]\r\nMessage-ID: <perm-1@example.org>\r\n\r\nThanks.\r\n", w.support.Number)))
+	if res.MessageID == 0 {
+		t.Fatalf("mail: %+v", res)
+	}
+	w.mailMsg = res.MessageID
 	return w
+}
+
+// failedMail keeps a new failed mail and returns its id.
+func failedMail(e *env) int64 {
+	id, err := e.f.FailedMail.Keep(context.Background(), nil, "perm", []byte(e.unique("not a mail ")), "no header")
+	if err != nil {
+		panic(err)
+	}
+	return id
 }
 
 // permCase is one row of the matrix: a route (Method and Path exactly as
@@ -300,6 +320,21 @@ func permCases() []permCase {
 		{Method: "PATCH", Path: "/api/v1/inboxes/{id}", call: func(_ *env, w *world, _ string) (string, any) {
 			return fmt.Sprintf("/api/v1/inboxes/%d", w.inbox), map[string]any{"default_team_id": nil, "default_priority": "high"}
 		}, want: codes(forbidden, cAdmin, ok)},
+
+		// Mail in (issue 4).
+		{Method: "GET", Path: "/api/v1/failed-mail", call: fixed("/api/v1/failed-mail?all=true", nil), want: codes(forbidden, cAdmin, ok)},
+		{Method: "GET", Path: "/api/v1/failed-mail/{id}/raw", call: func(e *env, _ *world, _ string) (string, any) {
+			return fmt.Sprintf("/api/v1/failed-mail/%d/raw", failedMail(e)), nil
+		}, want: codes(forbidden, cAdmin, ok)},
+		{Method: "POST", Path: "/api/v1/failed-mail/{id}/retry", call: func(e *env, _ *world, _ string) (string, any) {
+			return fmt.Sprintf("/api/v1/failed-mail/%d/retry", failedMail(e)), nil
+		}, want: codes(forbidden, cAdmin, ok)},
+		{Method: "DELETE", Path: "/api/v1/failed-mail/{id}", call: func(e *env, _ *world, _ string) (string, any) {
+			return fmt.Sprintf("/api/v1/failed-mail/%d", failedMail(e)), nil
+		}, want: codes(forbidden, cAdmin, http.StatusNoContent)},
+		{Method: "GET", Path: "/api/v1/messages/{id}/raw", call: func(_ *env, w *world, _ string) (string, any) {
+			return fmt.Sprintf("/api/v1/messages/%d/raw", w.mailMsg), nil
+		}, want: codes(ok, cTeam, notFound)},
 
 		{Method: "GET", Path: "/api/v1/articles", call: fixed("/api/v1/articles?locale=pt-BR", nil), want: codes(ok)},
 		{Method: "POST", Path: "/api/v1/articles", call: func(e *env, w *world, _ string) (string, any) {

@@ -86,6 +86,7 @@ func (s *Server) Routes() []Route {
 	routes = append(routes, s.ruleRoutes()...)      // triggers and automations (issue 6)
 	routes = append(routes, s.mailOutRoutes()...)   // email channel, outbound
 	routes = append(routes, s.macroRoutes()...)     // feature kbmacros
+	routes = append(routes, s.mailInRoutes()...)    // mail in (issue 4)
 	return append(routes, s.inboxRoutes()...)
 }
 
