@@ -82,6 +82,7 @@ type ruleLookups struct {
 	Inboxes  []choice
 	Policies []clocks.Policy
 	Fields   []ticket.FieldDef
+	Webhooks []choice // by address, for the "call webhook" action
 }
 
 func (h *Handler) ruleLookups(ctx context.Context, r *http.Request) (*ruleLookups, error) {
@@ -109,6 +110,13 @@ func (h *Handler) ruleLookups(ctx context.Context, r *http.Request) (*ruleLookup
 	}
 	if lk.Fields, err = app.Tickets.Fields(ctx); err != nil {
 		return nil, err
+	}
+	hooks, err := app.Webhooks.List(ctx, page.ViewerFrom(r.Context()).Actor)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range hooks {
+		lk.Webhooks = append(lk.Webhooks, choice{Value: strconv.FormatInt(w.ID, 10), Label: w.URL})
 	}
 	return &lk, nil
 }
@@ -498,7 +506,7 @@ func (lk *ruleLookups) actionInput(typ string) (string, []choice) {
 	case automation.ActSendEmail:
 		return "email", keyed("rules.to.", automation.Recipients)
 	case automation.ActCallWebhook:
-		return inNumber, nil
+		return inSelect, lk.Webhooks
 	}
 	return inText, nil
 }
@@ -1116,7 +1124,7 @@ func (lk *ruleLookups) actionLine(a automation.Action) testLine {
 			l.Values = append(l.Values, choice{Label: row.Address})
 		}
 		l.Values = append(l.Values, choice{Label: row.Subject})
-	case automation.ActAddTags, automation.ActRemoveTags, automation.ActAddNote, automation.ActCallWebhook:
+	case automation.ActAddTags, automation.ActRemoveTags, automation.ActAddNote:
 		l.Values = []choice{{Label: row.Value}}
 	default:
 		l.Values = named([]string{row.Value}, options)

@@ -14,6 +14,7 @@ import (
 	"tessera/internal/store"
 	"tessera/internal/store/storetest"
 	"tessera/internal/ticket"
+	"tessera/internal/webhook"
 )
 
 // untranslatedRule finds a rule builder message key shown as it is.
@@ -249,6 +250,36 @@ func TestRuleBuilderSaves(t *testing.T) {
 // TestRuleBuilderRows: adding, removing and changing rows posts back and
 // renders again without saving anything; the operators and the value
 // input follow the field.
+// TestRuleBuilderWebhookAction: the "call webhook" action offers the
+// desk's webhooks by address and keeps the chosen one.
+func TestRuleBuilderWebhookAction(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine store.Engine) {
+		e := newAdminEnv(t, engine)
+		ctx := context.Background()
+		url1, url2, events := "https://203.0.113.20/crm", "https://203.0.113.21/erp", []string{"ticket.created"}
+		if _, err := e.f.Webhooks.Create(ctx, e.f.Admin, webhook.WebhookInput{URL: &url1, Events: &events}); err != nil {
+			t.Fatal(err)
+		}
+		erp, err := e.f.Webhooks.Create(ctx, e.f.Admin, webhook.WebhookInput{URL: &url2, Events: &events})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := e.do("POST", "/admin/triggers", asAdmin, url.Values{"name": {"Tell the ERP"}, "active": {"1"}, "on": {"created"},
+			"act.0.type": {"call_webhook"}, "act.0.value": {fmt.Sprint(erp.ID)}, "do": {"save"}})
+		if r.Code != http.StatusSeeOther {
+			t.Fatalf("save: %d\n%s", r.Code, excerpt(r.Body))
+		}
+		list, err := e.f.Rules.List(ctx, automation.KindTrigger)
+		if err != nil || len(list) != 1 || fmt.Sprint(list[0].Actions) != fmt.Sprintf("[{call_webhook %d}]", erp.ID) {
+			t.Fatalf("saved %+v, %v", list, err)
+		}
+		page := e.do("GET", r.Loc, asAdmin, nil).Body
+		if !strings.Contains(page, fmt.Sprintf(`<option value="%d" selected>%s</option>`, erp.ID, url2)) || !strings.Contains(page, url1) {
+			t.Errorf("the webhook choice is not offered by address:\n%s", excerpt(page))
+		}
+	})
+}
+
 func TestRuleBuilderRows(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, engine store.Engine) {
 		e := newAdminEnv(t, engine)
