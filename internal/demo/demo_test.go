@@ -2,8 +2,6 @@ package demo
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -67,8 +65,9 @@ func groups(t *testing.T, a *app.App, query string) map[string]int {
 	return out
 }
 
-// digest summarises the loaded tickets: number, subject and status, in
-// number order.
+// digest summarises the loaded tickets: number, subject, status and
+// priority, one line each in number order (kept whole, so that a
+// difference can be shown, not just detected).
 func digest(t *testing.T, a *app.App) string {
 	t.Helper()
 	rows, err := a.DB.Read().Query(ctx, `SELECT number, subject, status, priority FROM tickets ORDER BY number`)
@@ -76,16 +75,27 @@ func digest(t *testing.T, a *app.App) string {
 		t.Fatal(err)
 	}
 	defer rows.Close()
-	h := sha256.New()
+	var b strings.Builder
 	for rows.Next() {
 		var n int64
 		var subject, status, priority string
 		if err := rows.Scan(&n, &subject, &status, &priority); err != nil {
 			t.Fatal(err)
 		}
-		fmt.Fprintf(h, "%d\x00%s\x00%s\x00%s\n", n, subject, status, priority)
+		fmt.Fprintf(&b, "#%d %q %s %s\n", n, subject, status, priority)
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	return b.String()
+}
+
+// firstDifference names the first ticket two digests disagree on.
+func firstDifference(a, b string) string {
+	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := 0; i < len(la) && i < len(lb); i++ {
+		if la[i] != lb[i] {
+			return fmt.Sprintf("line %d: %s / %s", i+1, la[i], lb[i])
+		}
+	}
+	return fmt.Sprintf("%d lines / %d lines", len(la), len(lb))
 }
 
 func loadDemo(t *testing.T, a *app.App, seed int64) *Result {
@@ -104,7 +114,7 @@ func TestLoad(t *testing.T) {
 	digests := map[store.Engine]string{}
 	t.Cleanup(func() {
 		if len(digests) == 2 && digests[store.SQLite] != digests[store.Postgres] {
-			t.Errorf("the same seed gave different tickets on SQLite and PostgreSQL")
+			t.Errorf("the same seed gave different tickets on SQLite and PostgreSQL: %s", firstDifference(digests[store.SQLite], digests[store.Postgres]))
 		}
 	})
 	storetest.Each(t, func(t *testing.T, engine store.Engine) {
@@ -137,7 +147,7 @@ func TestLoad(t *testing.T) {
 		b := newApp(t, engine)
 		loadDemo(t, b, 1)
 		if d2 := digest(t, b); d2 != d {
-			t.Errorf("two loads with seed 1 differ: %s vs %s", d, d2)
+			t.Errorf("two loads with seed 1 differ: %s", firstDifference(d, d2))
 		}
 	})
 }

@@ -34,7 +34,10 @@ func TestBrowserMacroInComposer(t *testing.T) {
 	tab.Run(chromedp.Click(chromedp.CSS(`#macros > summary`)), chromedp.WaitVisible(chromedp.CSS(`#macro-q`)),
 		chromedp.SendKeys(chromedp.CSS(`#macro-q`), "details"), chromedp.Click(chromedp.CSS(`.macro-search button`)))
 	link := `#macros a[data-macro="` + strconv.FormatInt(m.ID, 10) + `"]`
-	tab.Run(chromedp.WaitVisible(chromedp.CSS(link)), chromedp.Click(chromedp.CSS(link)))
+	// The results may be swapped in more than once (the search, then a live
+	// refresh of the ticket): click the link that is there at the moment.
+	tab.Run(chromedp.WaitVisible(chromedp.CSS(link)))
+	browsertest.Eval[bool](tab, `(() => { document.querySelector(`+strconv.Quote(link)+`).click(); return true; })()`)
 	want := "Hi nina, could you send a screenshot of #" + strconv.FormatInt(tk.Number, 10) + "?"
 	tab.WaitText("[data-macro-preview]", want)
 	tab.Screenshot("macro-preview")
