@@ -432,15 +432,23 @@ func agentList(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // upgrading a database that has tickets, or to repair them); reports read
 // the events until it finishes.
 func reportRebuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var resume bool
+	var resume, rollups bool
 	c, err := parse("report rebuild", args, false, stderr, func(fs *flag.FlagSet) {
 		fs.BoolVar(&resume, "resume", false, "keep the tickets already filed (an interrupted rebuild's)")
+		fs.BoolVar(&rollups, "rollups", false, "only sum the filed tickets into the rollups again (after an upgrade that adds rollups)")
 	})
 	if err != nil {
 		return helpOK(err)
 	}
 	return withApp(ctx, c, stderr, func(a *app.App) error {
 		start := time.Now()
+		if rollups {
+			if err := a.Reports.RefillRollups(ctx); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "report rollups refilled in %s\n", time.Since(start).Round(time.Millisecond))
+			return nil
+		}
 		var shown time.Time
 		err := a.Reports.Rebuild(ctx, resume, func(done, last int64) {
 			if time.Since(shown) > 10*time.Second || done == last {

@@ -37,6 +37,10 @@ func TestCommandsAndServe(t *testing.T) {
 		if out, _, err := tessera(t, "", "migrate", "--database-url", db); err != nil || !strings.Contains(out, "migrated") {
 			t.Fatalf("migrate: %q %v", out, err)
 		}
+		// The rollup step alone (after an upgrade that adds rollups).
+		if out, _, err := tessera(t, "", "report", "rebuild", "--rollups", "--database-url", db); err != nil || !strings.Contains(out, "report rollups refilled") {
+			t.Fatalf("report rebuild --rollups: %q %v", out, err)
+		}
 		if _, _, err := tessera(t, "short\n", "agent", "create", "--database-url", db, "--email", "a@x.test", "--name", "A", "--role", "admin", "--password-stdin"); err == nil {
 			t.Error("a 5-character password was accepted")
 		}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/bits"
@@ -71,11 +72,32 @@ func binOf(c int64) int64 {
 	return l<<3 | (c>>(l-4))&7
 }
 
-// rollups are the dimensions a fact is also counted under: the whole desk
-// and each single dimension.
-func (d dims) rollups() [6][2]string {
+// rollNames are the dimensions a rollup is kept for, alone and in pairs,
+// in the order pair names are formed (rollDim follows it).
+var rollNames = [5]string{"team", "assignee", "inbox", "channel", "priority"}
+
+// pairSep joins a pair's two values: ids are digits, and channels and
+// priorities come from fixed lists of words (ticket.Channels,
+// ticket.Priorities), so it cannot occur inside a value.
+const pairSep = "|"
+
+// rollups are the dimensions a fact is also counted under: the whole desk,
+// each single dimension and each pair of them (a report filtered on two
+// dimensions reads its pair's rollup).
+func (d dims) rollups() [][2]string {
 	id := func(v int64) string { return strconv.FormatInt(v, 10) }
-	return [6][2]string{{"", ""}, {"team", id(d.team)}, {"assignee", id(d.assignee)}, {"inbox", id(d.inbox)}, {"channel", d.channel}, {"priority", d.priority}}
+	v := [5]string{id(d.team), id(d.assignee), id(d.inbox), d.channel, d.priority}
+	out := make([][2]string, 0, 16)
+	out = append(out, [2]string{"", ""})
+	for i, n := range rollNames {
+		out = append(out, [2]string{n, v[i]})
+	}
+	for i := range rollNames {
+		for j := i + 1; j < len(rollNames); j++ {
+			out = append(out, [2]string{rollNames[i] + "+" + rollNames[j], v[i] + pairSep + v[j]})
+		}
+	}
+	return out
 }
 
 // filed is what a ticket's contribution is computed from.
@@ -495,13 +517,8 @@ func refile(ctx context.Context, tx *store.Tx, lo, hi int64) error {
 		}
 		now = append(now, row{id, filed{lastEvent: lastEvent, d: c.d, tags: c.tags}})
 	}
-	if err := apply(ctx, tx, deltas); err != nil {
-		return err
-	}
-	if !ready && len(now) > 0 {
-		if ready, err = summaryReady(ctx, tx); err != nil || !ready {
-			return err
-		}
+	// fileRolls adds the changed tickets' rollup rows (summary ready).
+	fileRolls := func() error {
 		rolls := map[fact]int64{}
 		for _, r := range now {
 			c := tickets[r.id]
@@ -519,8 +536,23 @@ func refile(ctx context.Context, tx *store.Tx, lo, hi int64) error {
 				delete(rolls, f)
 			}
 		}
-		if err := apply(ctx, tx, rolls); err != nil {
+		return apply(ctx, tx, rolls)
+	}
+	if err := apply(ctx, tx, deltas); err != nil {
+		return err
+	}
+	// Still not ready after this, the joint rows are written all the same
+	// and report_tickets records them below: otherwise the rebuild's batch
+	// (or the next change) would file this contribution a second time.
+	if !ready && len(now) > 0 {
+		late, err := summaryReady(ctx, tx)
+		if err != nil {
 			return err
+		}
+		if late {
+			if err := fileRolls(); err != nil {
+				return err
+			}
 		}
 	}
 	for len(now) > 0 {
@@ -656,10 +688,49 @@ func (s *Service) Rebuild(ctx context.Context, resume bool, progress func(done, 
 	return nil
 }
 
-// rollDims are the rollups' dimensions and their values as text (as
-// dims.rollups writes them).
-var rollDims = [][2]string{{"", "''"}, {"team", "CAST(team_id AS TEXT)"}, {"assignee", "CAST(assignee_id AS TEXT)"},
-	{"inbox", "CAST(inbox_id AS TEXT)"}, {"channel", "channel"}, {"priority", "priority"}}
+// RefillRollups sums the joint tables into the rollups again and marks the
+// summary ready, without filing the tickets again: after an upgrade that
+// adds rollups (migration 00019 leaves a filed summary at state 2, joint
+// tables complete and kept, rollups stale). It refuses a summary whose
+// joint tables are not complete (state 0: run Rebuild).
+func (s *Service) RefillRollups(ctx context.Context) error {
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		var state int64
+		if err := tx.QueryRow(ctx, `SELECT ready FROM report_summary_state`).Scan(&state); err != nil {
+			return err
+		}
+		if state == 0 {
+			return errors.New("the summary's tickets are not all filed: run a full rebuild")
+		}
+		return fillRollups(tx)
+	})
+	if err != nil {
+		return fmt.Errorf("report rollups: %w", err)
+	}
+	for _, t := range []uint8{tblRollHours, tblRollDays} {
+		if _, err := s.DB.Write().Exec(ctx, `ANALYZE `+summaryTables[t].name); err != nil {
+			return fmt.Errorf("report rollups: %w", err)
+		}
+	}
+	return nil
+}
+
+// rollDims are the rollups' dimensions, their values as text (as
+// dims.rollups writes them) and the columns to group by.
+var rollDims = func() [][3]string {
+	cols := [5]string{"team_id", "assignee_id", "inbox_id", "channel", "priority"}
+	text := [5]string{"CAST(team_id AS TEXT)", "CAST(assignee_id AS TEXT)", "CAST(inbox_id AS TEXT)", "channel", "priority"}
+	out := [][3]string{{"", "''", ""}}
+	for i, n := range rollNames {
+		out = append(out, [3]string{n, text[i], cols[i]})
+	}
+	for i := range rollNames {
+		for j := i + 1; j < len(rollNames); j++ {
+			out = append(out, [3]string{rollNames[i] + "+" + rollNames[j], text[i] + " || '" + pairSep + "' || " + text[j], cols[i] + ", " + cols[j]})
+		}
+	}
+	return out
+}()
 
 // fillRollups sums the joint tables into the rollups, in SQL, and marks
 // the summary ready. On PostgreSQL it first holds off changes to the joint
@@ -677,8 +748,8 @@ func fillRollups(tx *store.Tx) error {
 		}
 	}
 	for _, d := range rollDims {
-		dim, val, by := "'"+d[0]+"'", d[1], d[1]+", "
-		if d[0] == "" {
+		dim, val, by := "'"+d[0]+"'", d[1], d[2]+", "
+		if d[2] == "" {
 			by = "" // PostgreSQL refuses a constant to group by
 		}
 		days := `INSERT INTO report_roll_days (dim, val, d, kind, actor_id, bin, replies, tag, n) `

@@ -12,47 +12,59 @@ import (
 	"tessera/internal/store"
 )
 
-// rollDim says which rollup answers the filter: the whole desk, or the one
-// dimension it filters on (several values for a team-limited agent). A
-// filter on two dimensions or more reads the joint hourly tables.
+// rollDim says which rollup answers the filter: the whole desk, the one
+// dimension it filters on (several values for a team-limited agent), or
+// the pair of dimensions it filters on (every combination of their
+// values). A filter on three dimensions or more, or on the team twice,
+// reads the joint hourly tables.
 func (f Filter) rollDim() (dim string, vals []string, ok bool) {
 	id := func(v int64) string { return strconv.FormatInt(v, 10) }
-	n := 0
+	type on struct {
+		name string
+		vals []string
+	}
+	var set []on // in rollNames order
 	if f.TeamID != nil {
-		n++
-		dim, vals = "team", []string{id(*f.TeamID)}
+		set = append(set, on{"team", []string{id(*f.TeamID)}})
 	}
 	if f.Teams != nil {
-		n++
-		dim, vals = "team", nil
-		for _, t := range f.Teams {
-			vals = append(vals, id(t))
-		}
-		if len(vals) == 0 {
+		if len(f.Teams) == 0 {
 			return "", nil, false
 		}
+		var vs []string
+		for _, t := range f.Teams {
+			vs = append(vs, id(t))
+		}
+		set = append(set, on{"team", vs})
 	}
 	if f.AgentID != nil {
-		n++
-		dim, vals = "assignee", []string{id(*f.AgentID)}
+		set = append(set, on{"assignee", []string{id(*f.AgentID)}})
 	}
 	if f.InboxID != nil {
-		n++
-		dim, vals = "inbox", []string{id(*f.InboxID)}
+		set = append(set, on{"inbox", []string{id(*f.InboxID)}})
 	}
 	if f.Channel != "" {
-		n++
-		dim, vals = "channel", []string{f.Channel}
+		set = append(set, on{"channel", []string{f.Channel}})
 	}
 	if f.Priority != "" {
-		n++
-		dim, vals = "priority", []string{f.Priority}
+		set = append(set, on{"priority", []string{f.Priority}})
 	}
-	switch n {
+	switch len(set) {
 	case 0:
 		return "", []string{""}, true
 	case 1:
-		return dim, vals, true
+		return set[0].name, set[0].vals, true
+	case 2:
+		a, b := set[0], set[1]
+		if a.name == b.name {
+			return "", nil, false
+		}
+		for _, x := range a.vals {
+			for _, y := range b.vals {
+				vals = append(vals, x+pairSep+y)
+			}
+		}
+		return a.name + "+" + b.name, vals, true
 	}
 	return "", nil, false
 }
