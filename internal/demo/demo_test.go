@@ -153,6 +153,14 @@ func TestLoad(t *testing.T) {
 }
 
 func checkLoaded(t *testing.T, a *app.App, res *Result) {
+	// The reports' summary holds every ticket of the history, not only
+	// those replayed with the follow-up hooks.
+	if filed, all := count(t, a, `SELECT COUNT(*) FROM report_tickets`), count(t, a, `SELECT COUNT(*) FROM tickets`); filed != all {
+		t.Errorf("the reports' summary files %d of %d tickets", filed, all)
+	}
+	if ready := count(t, a, `SELECT ready FROM report_summary_state`); ready != 1 {
+		t.Errorf("the reports' summary is in state %d, want 1 (ready)", ready)
+	}
 	ref := testNow.UTC().Truncate(24 * time.Hour)
 	if res.Tickets != 2000 || res.Contacts != 300 || res.Organizations != 40 || res.Teams != 3 || len(res.Logins) != 8 {
 		t.Errorf("result = %d tickets, %d contacts, %d organizations, %d teams, %d logins; want 2000, 300, 40, 3, 8",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"math/bits"
 	"slices"
@@ -327,7 +328,17 @@ func apply(ctx context.Context, tx *store.Tx, deltas map[fact]int64) error {
 			emptied[f.tbl][f.h] = true
 		}
 	}
-	for tbl, facts := range byTbl {
+	// Rows are written in one order, table by table and key by key, in
+	// every transaction: concurrent changes then wait for each other on a
+	// shared row (the desk's current hour) instead of locking two rows in
+	// opposite orders and deadlocking on PostgreSQL.
+	for _, tbl := range slices.Sorted(maps.Keys(byTbl)) {
+		facts := byTbl[tbl]
+		keys := make(map[fact]string, len(facts))
+		for _, f := range facts {
+			keys[f] = fmt.Sprint(f.values()...)
+		}
+		slices.SortFunc(facts, func(a, b fact) int { return strings.Compare(keys[a], keys[b]) })
 		name := summaryTables[tbl].name
 		cols := keyCols(tbl)
 		per := 2000 / (len(cols) + 1)
@@ -357,9 +368,10 @@ func apply(ctx context.Context, tx *store.Tx, deltas map[fact]int64) error {
 			}
 		}
 	}
-	for tbl, hours := range emptied {
+	for _, tbl := range slices.Sorted(maps.Keys(emptied)) {
+		hours := emptied[tbl]
 		hs := make([]any, 0, len(hours))
-		for h := range hours {
+		for _, h := range slices.Sorted(maps.Keys(hours)) {
 			hs = append(hs, h)
 		}
 		for len(hs) > 0 {
