@@ -173,32 +173,38 @@ type Service struct {
 
 // where builds the ticket filter on alias t, numbering arguments after
 // those already in args.
-func (f Filter) where(args *[]any) string {
+func (f Filter) where(args *[]any) string { return f.conditions("t.", args, true) }
+
+// conditions builds the filter on columns named with prefix: the tickets'
+// (all of it) or the summary's filed values (without organization and
+// tag, which the summary does not hold: such reports read the tickets).
+func (f Filter) conditions(prefix string, args *[]any, tickets bool) string {
 	var b strings.Builder
 	add := func(cond string, v any) {
 		*args = append(*args, v)
-		fmt.Fprintf(&b, " AND "+cond, len(*args))
+		fmt.Fprintf(&b, " AND "+prefix+cond, len(*args))
 	}
 	if f.TeamID != nil {
-		add("t.team_id = $%d", *f.TeamID)
+		add("team_id = $%d", *f.TeamID)
 	}
 	if f.AgentID != nil {
-		add("t.assignee_id = $%d", *f.AgentID)
+		add("assignee_id = $%d", *f.AgentID)
 	}
-	if f.OrgID != nil {
-		add("t.organization_id = $%d", *f.OrgID)
+	if tickets && f.OrgID != nil {
+		add("organization_id = $%d", *f.OrgID)
 	}
 	if f.InboxID != nil {
-		add("t.inbox_id = $%d", *f.InboxID)
+		add("inbox_id = $%d", *f.InboxID)
 	}
 	if f.Channel != "" {
-		add("t.channel = $%d", f.Channel)
+		add("channel = $%d", f.Channel)
 	}
 	if f.Priority != "" {
-		add("t.priority = $%d", f.Priority)
+		add("priority = $%d", f.Priority)
 	}
-	if f.Tag != "" {
-		add("EXISTS (SELECT 1 FROM ticket_tags tt WHERE tt.ticket_id = t.id AND tt.tag = $%d)", f.Tag)
+	if tickets && f.Tag != "" {
+		*args = append(*args, f.Tag)
+		fmt.Fprintf(&b, " AND EXISTS (SELECT 1 FROM ticket_tags tt WHERE tt.ticket_id = %sid AND tt.tag = $%d)", prefix, len(*args))
 	}
 	if f.Teams != nil {
 		if len(f.Teams) == 0 {
@@ -209,7 +215,7 @@ func (f Filter) where(args *[]any) string {
 				*args = append(*args, id)
 				ph[i] = fmt.Sprintf("$%d", len(*args))
 			}
-			b.WriteString(" AND t.team_id IN (" + strings.Join(ph, ", ") + ")")
+			b.WriteString(" AND " + prefix + "team_id IN (" + strings.Join(ph, ", ") + ")")
 		}
 	}
 	return b.String()

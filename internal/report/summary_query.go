@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -41,43 +40,9 @@ func (s *Service) summaryAnswers(ctx context.Context, f Filter, start, end time.
 	return ready == 1, nil
 }
 
-// where builds the summary's filter (the same as Filter.where on the
-// tickets, on the filed values).
-func (f Filter) summaryWhere(args *[]any) string {
-	var b strings.Builder
-	add := func(cond string, v any) {
-		*args = append(*args, v)
-		fmt.Fprintf(&b, " AND "+cond, len(*args))
-	}
-	if f.TeamID != nil {
-		add("team_id = $%d", *f.TeamID)
-	}
-	if f.AgentID != nil {
-		add("assignee_id = $%d", *f.AgentID)
-	}
-	if f.InboxID != nil {
-		add("inbox_id = $%d", *f.InboxID)
-	}
-	if f.Channel != "" {
-		add("channel = $%d", f.Channel)
-	}
-	if f.Priority != "" {
-		add("priority = $%d", f.Priority)
-	}
-	if f.Teams != nil {
-		if len(f.Teams) == 0 {
-			b.WriteString(" AND 1 = 0")
-		} else {
-			ph := make([]string, len(f.Teams))
-			for i, id := range f.Teams {
-				*args = append(*args, id)
-				ph[i] = fmt.Sprintf("$%d", len(*args))
-			}
-			b.WriteString(" AND team_id IN (" + strings.Join(ph, ", ") + ")")
-		}
-	}
-	return b.String()
-}
+// summaryWhere builds the summary's filter (Filter.where on the filed
+// values).
+func (f Filter) summaryWhere(args *[]any) string { return f.conditions("", args, false) }
 
 // hist is an exact histogram: value (hundredths of a minute) → count.
 type hist map[int64]int64

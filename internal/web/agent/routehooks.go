@@ -180,16 +180,11 @@ func (h *Handler) adminWebhookEdit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) adminWebhookUpdate(w http.ResponseWriter, r *http.Request) {
-	hook, ok := h.adminWebhook(w, r)
+	hook, f, ok := h.webhookPost(w, r)
 	if !ok {
 		return
 	}
-	f, err := adminPosted(w, r)
-	if err != nil {
-		h.Site.Fail(w, r, err)
-		return
-	}
-	_, err = h.Site.App.Webhooks.Update(r.Context(), page.ViewerFrom(r.Context()).Actor, hook.ID, webhookInput(f))
+	_, err := h.Site.App.Webhooks.Update(r.Context(), page.ViewerFrom(r.Context()).Actor, hook.ID, webhookInput(f))
 	f.Values.Del("secret")
 	if h.settle(w, r, f, err, nil, "admin.saved", "/admin/webhooks/"+strconv.FormatInt(hook.ID, 10)) {
 		return
@@ -197,20 +192,30 @@ func (h *Handler) adminWebhookUpdate(w http.ResponseWriter, r *http.Request) {
 	h.renderWebhookForm(w, r, hook, f, "")
 }
 
-// adminWebhookActive pauses a webhook or re-enables it (clearing the
-// failures that disabled it).
-func (h *Handler) adminWebhookActive(w http.ResponseWriter, r *http.Request) {
+// webhookPost reads the webhook the path names and the posted form, or
+// answers the error page itself.
+func (h *Handler) webhookPost(w http.ResponseWriter, r *http.Request) (*webhook.Webhook, *adminForm, bool) {
 	hook, ok := h.adminWebhook(w, r)
 	if !ok {
-		return
+		return nil, nil, false
 	}
 	f, err := adminPosted(w, r)
 	if err != nil {
 		h.Site.Fail(w, r, err)
+		return nil, nil, false
+	}
+	return hook, f, true
+}
+
+// adminWebhookActive pauses a webhook or re-enables it (clearing the
+// failures that disabled it).
+func (h *Handler) adminWebhookActive(w http.ResponseWriter, r *http.Request) {
+	hook, f, ok := h.webhookPost(w, r)
+	if !ok {
 		return
 	}
 	active := f.Get("active") == "1"
-	_, err = h.Site.App.Webhooks.Update(r.Context(), page.ViewerFrom(r.Context()).Actor, hook.ID, webhook.WebhookInput{Active: &active})
+	_, err := h.Site.App.Webhooks.Update(r.Context(), page.ViewerFrom(r.Context()).Actor, hook.ID, webhook.WebhookInput{Active: &active})
 	flash := "admin.webhook_paused"
 	if active {
 		flash = "admin.webhook_enabled"
@@ -222,16 +227,11 @@ func (h *Handler) adminWebhookActive(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) adminWebhookTest(w http.ResponseWriter, r *http.Request) {
-	hook, ok := h.adminWebhook(w, r)
+	hook, f, ok := h.webhookPost(w, r)
 	if !ok {
 		return
 	}
-	f, err := adminPosted(w, r)
-	if err != nil {
-		h.Site.Fail(w, r, err)
-		return
-	}
-	_, err = h.Site.App.Webhooks.SendTest(r.Context(), page.ViewerFrom(r.Context()).Actor, hook.ID)
+	_, err := h.Site.App.Webhooks.SendTest(r.Context(), page.ViewerFrom(r.Context()).Actor, hook.ID)
 	if h.settle(w, r, f, err, nil, "admin.webhook_test_sent", "/admin/webhooks/"+strconv.FormatInt(hook.ID, 10)) {
 		return
 	}
@@ -239,16 +239,11 @@ func (h *Handler) adminWebhookTest(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) adminWebhookDelete(w http.ResponseWriter, r *http.Request) {
-	hook, ok := h.adminWebhook(w, r)
+	hook, f, ok := h.webhookPost(w, r)
 	if !ok {
 		return
 	}
-	f, err := adminPosted(w, r)
-	if err != nil {
-		h.Site.Fail(w, r, err)
-		return
-	}
-	err = h.Site.App.Webhooks.Delete(r.Context(), page.ViewerFrom(r.Context()).Actor, hook.ID)
+	err := h.Site.App.Webhooks.Delete(r.Context(), page.ViewerFrom(r.Context()).Actor, hook.ID)
 	h.settle(w, r, f, err, nil, "admin.webhook_deleted", "/admin/webhooks")
 }
 

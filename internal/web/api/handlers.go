@@ -43,6 +43,32 @@ func createFrom[I, T any](w http.ResponseWriter, r *http.Request, create func(co
 	return ok(w, http.StatusCreated, v)
 }
 
+// getAsActor is getByID for services that decide what the caller may see.
+func getAsActor[T any](w http.ResponseWriter, r *http.Request, get func(context.Context, auth.Actor, int64) (T, error)) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	v, err := get(r.Context(), actorOf(r), id)
+	if err != nil {
+		return err
+	}
+	return ok(w, http.StatusOK, v)
+}
+
+// deleteByID deletes the object the path's id names and answers 204.
+func deleteByID(w http.ResponseWriter, r *http.Request, del func(context.Context, auth.Actor, int64) error) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := del(r.Context(), actorOf(r), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
 func updateByID[I, T any](w http.ResponseWriter, r *http.Request, update func(context.Context, auth.Actor, int64, I) (T, error)) error {
 	id, err := pathID(r, "id")
 	if err != nil {

@@ -92,15 +92,7 @@ func (s *Server) createArticle(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getArticle(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	a, err := s.App.KB.Get(r.Context(), actorOf(r), id)
-	if err != nil {
-		return err
-	}
-	return ok(w, http.StatusOK, a)
+	return getAsActor(w, r, s.App.KB.Get)
 }
 
 func (s *Server) patchArticle(w http.ResponseWriter, r *http.Request) error {
@@ -143,15 +135,7 @@ func (s *Server) patchCategory(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) deleteCategory(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := s.App.KB.DeleteCategory(r.Context(), actorOf(r), id); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return deleteByID(w, r, s.App.KB.DeleteCategory)
 }
 
 func (s *Server) kbGaps(w http.ResponseWriter, r *http.Request) error {

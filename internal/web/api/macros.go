@@ -44,15 +44,7 @@ func (s *Server) createMacro(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getMacro(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	m, err := s.App.Macros.Get(r.Context(), actorOf(r), id)
-	if err != nil {
-		return err
-	}
-	return ok(w, http.StatusOK, m)
+	return getAsActor(w, r, s.App.Macros.Get)
 }
 
 func (s *Server) patchMacro(w http.ResponseWriter, r *http.Request) error {
@@ -60,15 +52,7 @@ func (s *Server) patchMacro(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) deleteMacro(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := s.App.Macros.Delete(r.Context(), actorOf(r), id); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return deleteByID(w, r, s.App.Macros.Delete)
 }
 
 // applyMacroRequest: preview renders without changing anything.

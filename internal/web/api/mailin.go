@@ -71,15 +71,7 @@ func (s *Server) retryFailedMail(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) dismissFailedMail(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := s.App.FailedMail.Dismiss(r.Context(), actorOf(r), id); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return deleteByID(w, r, s.App.FailedMail.Dismiss)
 }
 
 func (s *Server) messageRaw(w http.ResponseWriter, r *http.Request) error {

@@ -71,15 +71,7 @@ func (s *Server) resetMailTemplate(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) getInboxMailOptions(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	o, err := s.App.MailOptions.Inbox(r.Context(), actorOf(r), id)
-	if err != nil {
-		return err
-	}
-	return ok(w, http.StatusOK, o)
+	return getAsActor(w, r, s.App.MailOptions.Inbox)
 }
 
 func (s *Server) patchInboxMailOptions(w http.ResponseWriter, r *http.Request) error {

@@ -98,15 +98,7 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getWebhook(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	h, err := s.App.Webhooks.Get(r.Context(), actorOf(r), id)
-	if err != nil {
-		return err
-	}
-	return ok(w, http.StatusOK, h)
+	return getAsActor(w, r, s.App.Webhooks.Get)
 }
 
 func (s *Server) patchWebhook(w http.ResponseWriter, r *http.Request) error {
@@ -114,15 +106,7 @@ func (s *Server) patchWebhook(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) deleteWebhook(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := s.App.Webhooks.Delete(r.Context(), actorOf(r), id); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return deleteByID(w, r, s.App.Webhooks.Delete)
 }
 
 func (s *Server) webhookDeliveries(w http.ResponseWriter, r *http.Request) error {

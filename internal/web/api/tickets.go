@@ -75,15 +75,7 @@ func (s *Server) createTicket(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getTicket(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	t, err := s.App.Tickets.Get(r.Context(), actorOf(r), id)
-	if err != nil {
-		return err
-	}
-	return ok(w, http.StatusOK, t)
+	return getAsActor(w, r, s.App.Tickets.Get)
 }
 
 // patchTicketRequest: absent fields stay; assignee_id and team_id may be
